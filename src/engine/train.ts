@@ -1,0 +1,185 @@
+/**
+ * The epoch loop: shuffle (seeded), minibatch SGD, masks re-applied at the
+ * end of the epoch, test evaluation, metrics. Stops between batches when the
+ * caller's AbortSignal fires, reporting how far it got.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NetworkConfig, TrainingConfig } from './config/schema';
+import type { Dataset, Split } from './data/dataset';
+import type { MaskedMLP, StepResult } from './model/mlp';
+import { permutation, Rng } from './rng';
+
+export interface EpochMetrics {
+  epoch: number;
+  /** Mean loss over the epoch's batches, with dropout (what SGD saw). */
+  trainLoss: number;
+  /** Accuracy of the predictions made during the epoch's training passes (with dropout). */
+  trainAccuracy: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** Wall-clock seconds for the epoch: training plus evaluation. */
+  seconds: number;
+  trainSeconds: number;
+  samplesPerSecond: number;
+  /** Fraction of each layer's synapses kept by its mask. */
+  keptFraction: number[];
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Running mean loss of this epoch so far. */
+  loss: number;
+  samplesPerSecond: number;
+  /** Estimated seconds until the last epoch ends. */
+  etaSeconds: number;
+}
+
+export interface TrainOutcome {
+  status: 'completed' | 'interrupted';
+  epochsCompleted: number;
+  /** Batches of the unfinished epoch that ran before the stop (0 when completed). */
+  batchesIntoEpoch: number;
+  history: EpochMetrics[];
+}
+
+/** Anything that can take one SGD step on a batch: the in-process model or a pool of workers. */
+export interface Stepper {
+  step(x: Float32Array, labels: Int32Array, count: number, dropoutSeed: number): Promise<StepResult>;
+}
+
+export interface TrainOptions {
+  model: MaskedMLP;
+  data: Dataset;
+  network: NetworkConfig;
+  training: TrainingConfig;
+  /** Defaults to stepping `model` in this process. */
+  stepper?: Stepper;
+  /** Called after the epoch's SGD and mask re-application, before evaluation (the pruning step hooks in here). */
+  afterEpochTraining?: (epoch: number, trainLoss: number) => Promise<void> | void;
+  onProgress?: (p: TrainProgress) => void;
+  onEpoch?: (m: EpochMetrics) => void | Promise<void>;
+  signal?: AbortSignal;
+  /** Minimum milliseconds between progress callbacks. */
+  progressIntervalMs?: number;
+}
+
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/** Copy samples `order[start … start+count)` of a split into a float batch scaled to [0, 1]. */
+export function fillBatch(split: Split, inputSize: number, order: Int32Array, start: number, count: number, x: Float32Array, y: Int32Array): void {
+  for (let b = 0; b < count; b++) {
+    const i = order[start + b];
+    const src = i * inputSize;
+    const dst = b * inputSize;
+    for (let p = 0; p < inputSize; p++) x[dst + p] = BYTE_TO_UNIT[split.images[src + p]];
+    y[b] = split.labels[i];
+  }
+}
+
+/** In-process stepping of the model. */
+export function localStepper(model: MaskedMLP, network: NetworkConfig, training: TrainingConfig, inputSize: number): Stepper {
+  return {
+    async step(x, labels, count, dropoutSeed) {
+      const xt = tf.tensor2d(x.subarray(0, count * inputSize), [count, inputSize]);
+      const yt = tf.tensor1d(labels.subarray(0, count), 'int32');
+      try {
+        return model.step(xt, yt, training.learningRate, training.momentum, {
+          dropout: network.dropout,
+          inputDropout: network.inputDropout,
+          seed: dropoutSeed,
+        });
+      } finally {
+        xt.dispose();
+        yt.dispose();
+      }
+    },
+  };
+}
+
+/** Loss and accuracy of the model on a whole split, no dropout. */
+export function evaluate(model: MaskedMLP, split: Split, inputSize: number, batchSize: number): { loss: number; accuracy: number } {
+  const order = Int32Array.from({ length: split.count }, (_, i) => i);
+  const x = new Float32Array(batchSize * inputSize);
+  const y = new Int32Array(batchSize);
+  let loss = 0;
+  let correct = 0;
+  for (let s = 0; s < split.count; s += batchSize) {
+    const n = Math.min(batchSize, split.count - s);
+    fillBatch(split, inputSize, order, s, n, x, y);
+    const xt = tf.tensor2d(x.subarray(0, n * inputSize), [n, inputSize]);
+    const yt = tf.tensor1d(y.subarray(0, n), 'int32');
+    const r = model.evaluateBatch(xt, yt);
+    xt.dispose();
+    yt.dispose();
+    loss += r.lossSum;
+    correct += r.correct;
+  }
+  return { loss: loss / split.count, accuracy: correct / split.count };
+}
+
+export async function train(opts: TrainOptions): Promise<TrainOutcome> {
+  const { model, data, training } = opts;
+  const inputSize = data.inputSize;
+  const B = training.batchSize;
+  const n = data.train.count;
+  const batches = Math.ceil(n / B);
+  const stepper = opts.stepper ?? localStepper(model, opts.network, training, inputSize);
+  const shuffleRng = new Rng(training.seed, 0x5f1e);
+  const x = new Float32Array(B * inputSize);
+  const y = new Int32Array(B);
+  const history: EpochMetrics[] = [];
+  const interval = opts.progressIntervalMs ?? 250;
+  let secondsPerSample = 0; // measured training time per sample
+  let evalSecondsPerEpoch = 0;
+
+  for (let epoch = 1; epoch <= training.epochs; epoch++) {
+    const order = permutation(n, shuffleRng);
+    const t0 = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let lastReport = 0;
+    for (let b = 0; b < batches; b++) {
+      if (opts.signal?.aborted) return { status: 'interrupted', epochsCompleted: epoch - 1, batchesIntoEpoch: b, history };
+      const count = Math.min(B, n - b * B);
+      fillBatch(data.train, inputSize, order, b * B, count, x, y);
+      const r = await stepper.step(x, y, count, (training.seed * 1000003 + epoch * 65537 + b) >>> 0);
+      lossSum += r.lossSum;
+      correct += r.correct;
+      seen += count;
+      const now = performance.now();
+      if (opts.onProgress && (now - lastReport >= interval || b === batches - 1)) {
+        lastReport = now;
+        const rate = seen / ((now - t0) / 1000);
+        const perSample = secondsPerSample || 1 / rate;
+        const remainingSamples = n - seen + (training.epochs - epoch) * n;
+        const evalLeft = (training.epochs - epoch + 1) * (evalSecondsPerEpoch || (data.test.count * perSample) / 3);
+        opts.onProgress({ epoch, epochs: training.epochs, batch: b + 1, batches, loss: lossSum / seen, samplesPerSecond: rate, etaSeconds: remainingSamples * perSample + evalLeft });
+      }
+    }
+    const trainSeconds = (performance.now() - t0) / 1000;
+    secondsPerSample = trainSeconds / n;
+    model.applyMasks();
+    await opts.afterEpochTraining?.(epoch, lossSum / n);
+    const te = performance.now();
+    const test = evaluate(model, data.test, inputSize, training.evalBatchSize);
+    evalSecondsPerEpoch = (performance.now() - te) / 1000;
+    const m: EpochMetrics = {
+      epoch,
+      trainLoss: lossSum / n,
+      trainAccuracy: correct / n,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+      seconds: (performance.now() - t0) / 1000,
+      trainSeconds,
+      samplesPerSecond: n / trainSeconds,
+      keptFraction: model.keptFractions(),
+    };
+    history.push(m);
+    await opts.onEpoch?.(m);
+  }
+  return { status: 'completed', epochsCompleted: training.epochs, batchesIntoEpoch: 0, history };
+}
