@@ -29,3 +29,15 @@ export function isUserError(e: unknown): e is UserError {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+const reported = new WeakSet<object>();
+
+/** Mark an error as already shown to the user (as an event), so the top level does not print it twice. */
+export function markReported<T>(e: T): T {
+  if (typeof e === 'object' && e !== null) reported.add(e);
+  return e;
+}
+
+export function wasReported(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && reported.has(e);
+}

@@ -53,7 +53,7 @@ export function parseIdx(buf: Uint8Array, file: string, expectedDims?: number): 
     throw new UserError(file, `is truncated: its header promises ${dims.join('×')} = ${expected} bytes of data, but only ${actual} follow`);
   if (actual > expected)
     throw new UserError(file, `has ${actual - expected} bytes after the ${dims.join('×')} data its header describes (wrong file or corrupt header?)`);
-  return { dims, data: buf.subarray(headerLen, headerLen + expected) };
+  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerLen, expected) };
 }
 
 /**

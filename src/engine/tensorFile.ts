@@ -1,0 +1,94 @@
+/**
+ * The `.tnsr` tensor file: weights and masks of a run, readable from Node and
+ * from a browser (only DataView and TextDecoder are needed).
+ *
+ *   bytes 0–3    ASCII "TNSR"
+ *   bytes 4–7    uint32 LE format version (1)
+ *   bytes 8–11   uint32 LE header length H
+ *   bytes 12…    H bytes of UTF-8 JSON: { "tensors": [ { "name", "dtype",
+ *                "shape", "offset", "byteLength" } ], "meta": {…} }
+ *   then zero padding to a multiple of 8; the data section starts there and
+ *   each tensor's `offset` is relative to it (8-byte aligned), little-endian,
+ *   row-major.
+ *
+ * dtype is "float32", "int32" or "uint8". A run stores `weights/<l>`
+ * (float32) and `masks/<l>` (uint8, 1 = synapse kept), shape [outputs,
+ * inputs] — the paper's orientation.
+ */
+export type TensorDType = 'float32' | 'int32' | 'uint8';
+export type TensorData = Float32Array | Int32Array | Uint8Array;
+
+export interface NamedTensor {
+  name: string;
+  shape: number[];
+  data: TensorData;
+}
+
+interface Entry {
+  name: string;
+  dtype: TensorDType;
+  shape: number[];
+  offset: number;
+  byteLength: number;
+}
+
+const MAGIC = 'TNSR';
+const VERSION = 1;
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+function dtypeOf(d: TensorData): TensorDType {
+  if (d instanceof Float32Array) return 'float32';
+  if (d instanceof Int32Array) return 'int32';
+  return 'uint8';
+}
+
+export function encodeTensors(tensors: NamedTensor[], meta: Record<string, unknown> = {}): Uint8Array {
+  const entries: Entry[] = [];
+  let offset = 0;
+  for (const t of tensors) {
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    if (count !== t.data.length) throw new Error(`tensor ${t.name}: shape ${t.shape.join('×')} does not match ${t.data.length} values`);
+    entries.push({ name: t.name, dtype: dtypeOf(t.data), shape: t.shape, offset, byteLength: t.data.byteLength });
+    offset = align8(offset + t.data.byteLength);
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ tensors: entries, meta }));
+  const dataStart = align8(12 + header.length);
+  const out = new Uint8Array(dataStart + offset);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, VERSION, true);
+  view.setUint32(8, header.length, true);
+  out.set(header, 12);
+  tensors.forEach((t, i) => out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), dataStart + entries[i].offset));
+  return out;
+}
+
+export function decodeTensors(buf: Uint8Array, where = 'tensor file'): { tensors: Map<string, NamedTensor>; meta: Record<string, unknown> } {
+  const fail = (msg: string): never => {
+    throw new Error(`${where}: ${msg}`);
+  };
+  if (buf.length < 12 || new TextDecoder().decode(buf.subarray(0, 4)) !== MAGIC) fail('not a TNSR file');
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== VERSION) fail(`format version ${version} is not supported (expected ${VERSION})`);
+  const hlen = view.getUint32(8, true);
+  if (12 + hlen > buf.length) fail('truncated header');
+  let header: { tensors: Entry[]; meta?: Record<string, unknown> };
+  try {
+    header = JSON.parse(new TextDecoder().decode(buf.subarray(12, 12 + hlen)));
+  } catch {
+    return fail('corrupt header');
+  }
+  const dataStart = align8(12 + hlen);
+  const tensors = new Map<string, NamedTensor>();
+  for (const e of header.tensors) {
+    const start = dataStart + e.offset;
+    if (start + e.byteLength > buf.length) fail(`truncated: tensor ${e.name} runs past the end of the file`);
+    // Copy so the result is aligned and independent of `buf`.
+    const bytes = buf.slice(start, start + e.byteLength);
+    const data = e.dtype === 'float32' ? new Float32Array(bytes.buffer) : e.dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
+    if (data.length !== e.shape.reduce((a, b) => a * b, 1)) fail(`tensor ${e.name} has a shape that does not match its size`);
+    tensors.set(e.name, { name: e.name, shape: e.shape, data });
+  }
+  return { tensors, meta: header.meta ?? {} };
+}
