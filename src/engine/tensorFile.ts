@@ -85,7 +85,8 @@ export function decodeTensors(buf: Uint8Array, where = 'tensor file'): { tensors
     const start = dataStart + e.offset;
     if (start + e.byteLength > buf.length) fail(`truncated: tensor ${e.name} runs past the end of the file`);
     // Copy so the result is aligned and independent of `buf`.
-    const bytes = buf.slice(start, start + e.byteLength);
+    const bytes = new Uint8Array(e.byteLength);
+    bytes.set(buf.subarray(start, start + e.byteLength));
     const data = e.dtype === 'float32' ? new Float32Array(bytes.buffer) : e.dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
     if (data.length !== e.shape.reduce((a, b) => a * b, 1)) fail(`tensor ${e.name} has a shape that does not match its size`);
     tensors.set(e.name, { name: e.name, shape: e.shape, data });

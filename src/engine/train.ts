@@ -66,6 +66,8 @@ export interface TrainOptions {
   progressIntervalMs?: number;
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 /** Copy samples `order[start … start+count)` of a split into a float batch scaled to [0, 1]. */
@@ -142,7 +144,13 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
     let correct = 0;
     let seen = 0;
     let lastReport = 0;
+    let lastYield = 0;
     for (let b = 0; b < batches; b++) {
+      // Let the event loop run: signals, stdout to a pipe and worker messages are handled there.
+      if (performance.now() - lastYield > 20) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
       if (opts.signal?.aborted) return { status: 'interrupted', epochsCompleted: epoch - 1, batchesIntoEpoch: b, history };
       const count = Math.min(B, n - b * B);
       fillBatch(data.train, inputSize, order, b * B, count, x, y);

@@ -1,0 +1,207 @@
+/** The built CLI (dist/cli.js), driven as a user or the extension would. `npm test` builds it first. */
+import { test, describe, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { parseEventLine, type EngineEvent } from '../../src/protocol';
+import { readModel, readRun, readMetrics, FILES } from '../../src/engine/store';
+import { initBackend } from '../../src/engine/model/backend';
+import { MaskedMLP } from '../../src/engine/model/mlp';
+import { loadDataset } from '../../src/engine/data/datasets';
+import { evaluate } from '../../src/engine/train';
+import { tmpDir, idxBytes, writeIdxPair } from '../helpers/files';
+
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+function writeConfig(dir: string, cfg: object, name = 'exp.trannsformer.json'): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, JSON.stringify(cfg, null, 2));
+  return f;
+}
+
+const synthetic = (epochs: number, extra: Record<string, unknown> = {}, trainSize = 1500) => ({
+  name: 'synth',
+  dataset: { name: 'synthetic', synthetic: { inputSize: 48, classes: 5, trainSize, testSize: 500, noise: 0.3 } },
+  network: { layers: [48, 40, 5], init: { distribution: 'he' } },
+  training: { epochs, batchSize: 50, learningRate: 0.1, ...extra },
+  backend: 'wasm',
+});
+
+function runCli(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const events = r.stdout.split('\n').map(parseEventLine).filter((e): e is EngineEvent => !!e);
+  return { ...r, events };
+}
+
+before(() => {
+  assert.ok(fs.existsSync(CLI), 'dist/cli.js is missing: run "npm run build" (npm test does)');
+});
+
+describe('trannsformer run', () => {
+  test('--json emits the protocol and writes a complete run folder whose weights reproduce the accuracy', async () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, synthetic(3));
+    const r = runCli(['run', cfg, '--json', '--out', 'runs'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const types = r.events.map((e) => e.type);
+    assert.equal(types[0], 'started');
+    assert.equal(types.filter((t) => t === 'epoch').length, 3);
+    assert.ok(types.includes('progress'));
+    assert.equal(types[types.length - 1], 'finished');
+    const started = r.events[0] as Extract<EngineEvent, { type: 'started' }>;
+    assert.equal(started.backend.name, 'wasm');
+    assert.equal(started.dataset.train, 1500);
+    const finished = r.events[r.events.length - 1] as Extract<EngineEvent, { type: 'finished' }>;
+    assert.equal(finished.status, 'completed');
+    const runDir = finished.runDir;
+    assert.equal(path.dirname(runDir), path.join(dir, 'runs'));
+    for (const f of Object.values(FILES)) assert.ok(fs.existsSync(path.join(runDir, f)), `${f} exists`);
+    const rec = readRun(runDir);
+    assert.equal(rec.state, 'ok');
+    assert.equal(rec.result!.status, 'completed');
+    assert.equal(rec.result!.backend!.name, 'wasm');
+    assert.equal(rec.config!.training.batchSize, 50);
+    assert.equal(readMetrics(runDir).metrics.length, 3);
+    assert.ok(rec.result!.final!.testAccuracy > 0.5, `accuracy ${rec.result!.final!.testAccuracy} (chance is 0.2)`);
+    // Read the weights back and evaluate them: same accuracy as the run reported.
+    await initBackend('wasm');
+    const m = readModel(runDir);
+    assert.deepEqual(m.layers, [48, 40, 5]);
+    assert.equal(m.weights[0].length, 40 * 48);
+    const model = MaskedMLP.fromArrays(m.layers, 'relu', m.weights, m.masks);
+    const data = loadDataset(rec.config!.dataset, dir, rec.config!.training.seed);
+    const acc = evaluate(model, data.test, data.inputSize, 100).accuracy;
+    assert.equal(acc, rec.result!.final!.testAccuracy);
+    model.dispose();
+  });
+
+  test('human output goes to stderr and names the run folder; default folder is .trannsformer/runs', () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, synthetic(1));
+    const r = runCli(['run', cfg], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /epoch 1: loss [\d.]+, train [\d.]+%, test [\d.]+%/);
+    assert.match(r.stderr, /completed: 1\/1 epochs/);
+    const runs = fs.readdirSync(path.join(dir, '.trannsformer', 'runs'));
+    assert.equal(runs.length, 1);
+    assert.ok(r.stderr.includes(runs[0]));
+  });
+
+  test('SIGINT stops cleanly: exit 130, folder marked interrupted with its metrics and weights', async () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, synthetic(200, {}, 30000));
+    const child = spawn(process.execPath, [CLI, 'run', cfg, '--json', '--out', 'runs'], { cwd: dir });
+    let buffered = '';
+    const events: EngineEvent[] = [];
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const e = parseEventLine(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+        if (!e) continue;
+        events.push(e);
+        if (e.type === 'epoch' && e.metrics.epoch === 2) child.kill('SIGINT');
+      }
+    });
+    const code = await exit;
+    assert.equal(code, 130);
+    const fin = events.find((e) => e.type === 'finished') as Extract<EngineEvent, { type: 'finished' }>;
+    assert.ok(fin, 'a finished event was sent');
+    assert.equal(fin.status, 'interrupted');
+    const rec = readRun(fin.runDir);
+    assert.equal(rec.result!.status, 'interrupted');
+    assert.ok(rec.result!.epochsCompleted >= 2 && rec.result!.epochsCompleted < 200);
+    assert.equal(readMetrics(fin.runDir).metrics.length, rec.result!.epochsCompleted);
+    assert.ok(fs.existsSync(path.join(fin.runDir, FILES.model)));
+    assert.match(rec.result!.weightsNote ?? '', /epoch/);
+  });
+
+  test('a truncated data file fails before training, names the file, and creates no run folder', () => {
+    const dir = tmpDir();
+    const data = path.join(dir, 'data');
+    fs.mkdirSync(data);
+    writeIdxPair(data, 'train', 40, 4, 4);
+    writeIdxPair(data, 't10k', 10, 4, 4);
+    const bytes = fs.readFileSync(path.join(data, 't10k-images-idx3-ubyte'));
+    fs.writeFileSync(path.join(data, 't10k-images-idx3-ubyte'), bytes.subarray(0, bytes.length - 16));
+    const cfg = writeConfig(dir, { dataset: { name: 'idx', path: 'data' }, network: { layers: [16, 10] }, training: { epochs: 1 }, backend: 'wasm' });
+    const r = runCli(['run', cfg, '--json', '--out', 'runs'], dir);
+    assert.equal(r.status, 2);
+    const err = r.events.find((e) => e.type === 'error') as Extract<EngineEvent, { type: 'error' }>;
+    assert.match(err.message, /t10k-images-idx3-ubyte: is truncated/);
+    assert.equal(fs.existsSync(path.join(dir, 'runs')), false);
+    const human = runCli(['run', cfg], dir);
+    assert.equal(human.status, 2);
+    assert.match(human.stderr, /error: .*t10k-images-idx3-ubyte: is truncated/);
+    assert.equal(human.stderr.match(/is truncated/g)!.length, 1, 'reported once');
+  });
+
+  test('wrong label file (labels beyond the classes) is caught for MNIST-shaped data', () => {
+    const dir = tmpDir();
+    writeIdxPair(dir, 'train', 20, 2, 2);
+    writeIdxPair(dir, 't10k', 5, 2, 2);
+    fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), idxBytes([4], new Uint8Array(4)));
+    const cfg = writeConfig(dir, { dataset: { name: 'idx', path: '.' }, network: { layers: [4, 10] }, training: { epochs: 1 }, backend: 'wasm' });
+    const r = runCli(['run', cfg], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /t10k-labels-idx1-ubyte: has 4 labels but .* 5 images/);
+  });
+
+  test('an invalid config lists every problem with its path', () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, { dataset: { name: 'mnist' }, network: { layers: [100, 10] }, training: { epochs: 0, lr: 1 } });
+    const r = runCli(['run', cfg], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /training\.epochs: is out of range/);
+    assert.match(r.stderr, /training\.lr: unknown property/);
+  });
+});
+
+describe('other commands', () => {
+  test('validate: exit 0 for the examples, 2 with problems', () => {
+    const examples = path.join(__dirname, '..', '..', 'examples');
+    const files = fs.readdirSync(examples).map((f) => path.join(examples, f));
+    const ok = runCli(['validate', ...files], examples);
+    assert.equal(ok.status, 0, ok.stdout);
+    assert.equal(ok.stdout.match(/: ok$/gm)!.length, files.length);
+    const dir = tmpDir();
+    const bad = writeConfig(dir, { dataset: { name: 'mnist' }, network: { layers: [784, 10] }, training: { epochs: 1, loss: 'cross-entropy' } });
+    const r = runCli(['validate', bad], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stdout, /network\.output: must be "softmax"/);
+  });
+
+  test('schema prints the JSON Schema; bad flags and commands exit 2 with a message', () => {
+    const dir = tmpDir();
+    const s = runCli(['schema'], dir);
+    assert.equal(s.status, 0);
+    assert.equal(JSON.parse(s.stdout).title, 'TraNNsformer experiment');
+    const flag = runCli(['run', 'x.json', '--frobnicate'], dir);
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /--frobnicate: unknown option/);
+    const cmd = runCli(['train'], dir);
+    assert.equal(cmd.status, 2);
+    assert.match(cmd.stderr, /train: unknown command/);
+    const w = runCli(['run', 'x.json', '--workers', 'two'], dir);
+    assert.match(w.stderr, /--workers: must be a whole number/);
+  });
+
+  test('--backend node without tfjs-node says what is missing', (t) => {
+    let installed = true;
+    try {
+      require.resolve('@tensorflow/tfjs-node');
+    } catch {
+      installed = false;
+    }
+    if (installed) return t.skip('tfjs-node is installed on this machine');
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, synthetic(1));
+    const r = runCli(['run', cfg, '--backend', 'node'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /backend: "node" needs @tensorflow\/tfjs-node/);
+  });
+});
