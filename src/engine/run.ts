@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from './config/schema';
+import { resolveTransform, type BackendName } from './config/schema';
 import { formatPath, type LoadedConfig } from './config/validate';
 import { checkNetworkFitsData, loadDataset } from './data/datasets';
 import { errorMessage, markReported, UserError } from './errors';
@@ -13,6 +13,9 @@ import { initBackend } from './model/backend';
 import { MaskedMLP } from './model/mlp';
 import { createRunDir, RunWriter, type RunResult } from './store';
 import { train, type Stepper } from './train';
+import { Transformer } from './prune';
+import { mapLayers, schemesFor } from './mapping';
+import { connectivity, writeTransformResults } from './results';
 import { ParallelStepper } from './parallel/stepper';
 import type { EngineEvent } from '../protocol';
 import { PROTOCOL_VERSION } from '../protocol';
@@ -65,6 +68,14 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   });
 
   const model = MaskedMLP.create(config.network, config.training.seed);
+  const transform = resolveTransform(config.transform, config.training.epochs, config.network.layers.length - 1);
+  const transformer = new Transformer(transform, config.network.layers, config.training.seed);
+  const shown = schemesFor(transform.mode).shown;
+  const finishTransform = () => {
+    if (transform.mode === 'offline') transformer.clusterOffline();
+    const mapping = writeTransformResults(writer, transformer, transform);
+    writer.update({ mapping });
+  };
   let stepper: Stepper | undefined;
   let pool: ParallelStepper | undefined;
   const saveModel = (note?: string) => {
@@ -93,7 +104,21 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       network: config.network,
       training: config.training,
       stepper,
-      afterEpochTraining: pool ? () => pool!.syncFromModel() : undefined,
+      afterEpochTraining: transformer.prunes
+        ? (epoch, trainLoss) => {
+            const report = transformer.epochEnd(epoch, model.exportWeights(), trainLoss);
+            transformer.state.forEach((s, l) => model.setMask(l, s.map));
+            for (const a of report.actions) emit({ type: 'log', level: 'info', message: `epoch ${epoch}: ${a}` });
+          }
+        : undefined,
+      afterMasksApplied: pool ? () => pool!.syncFromModel() : undefined,
+      epochTransformMetrics: transformer.prunes
+        ? () => {
+            const s = transformer.summary();
+            const m = mapLayers(shown, connectivity(transformer), transform.crossbar);
+            return { prunedFraction: s.keptFraction.map((k) => 1 - k), unclusteredFraction: s.unclusteredFraction, clusters: s.clusters, mpes: m.total, mapping: shown };
+          }
+        : undefined,
       signal: opts.signal,
       onProgress: (p) => emit({ type: 'progress', ...p }),
       onEpoch: (m) => {
@@ -101,6 +126,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
         emit({ type: 'epoch', metrics: m });
       },
     });
+    finishTransform();
     if (outcome.status === 'interrupted') {
       saveModel(
         outcome.batchesIntoEpoch > 0

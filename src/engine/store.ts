@@ -50,9 +50,35 @@ export interface RunResult {
   weightsFile?: string;
   weightsNote?: string;
   error?: { message: string; where?: string };
+  /** Crossbar mapping of the final network (see mapping.json for placements). */
+  mapping?: RunMappingSummary;
 }
 
-export const FILES = { config: 'config.json', result: 'result.json', metrics: 'metrics.jsonl', model: 'model.tnsr' } as const;
+export interface RunMappingSummary {
+  mode: string;
+  crossbarSize: number;
+  /** The scheme shown by default for this mode. */
+  shown: string;
+  /** mPEs with the shown scheme. */
+  mpes: number;
+  utilisation: number;
+  schemes: Record<string, { total: number; perLayer: number[]; utilisation: number; taken?: string[] }>;
+  /** Per layer: clusters and the fraction of kept synapses inside them. */
+  clusters: number[];
+  clusteredFraction: number[];
+  keptFraction: number[];
+  /** 1 − mpes ÷ dense mPEs. */
+  reductionVsOriginal: number;
+}
+
+export const FILES = {
+  config: 'config.json',
+  result: 'result.json',
+  metrics: 'metrics.jsonl',
+  model: 'model.tnsr',
+  clusters: 'clusters.json',
+  mapping: 'mapping.json',
+} as const;
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
@@ -122,6 +148,10 @@ export class RunWriter {
     const { testAccuracy, testLoss, trainAccuracy, trainLoss, keptFraction } = m;
     const best = this.result.best && this.result.best.testAccuracy >= testAccuracy ? this.result.best : { epoch: m.epoch, testAccuracy };
     this.update({ epochsCompleted: m.epoch, final: { testAccuracy, testLoss, trainAccuracy, trainLoss, keptFraction }, best });
+  }
+
+  writeJson(name: string, value: unknown): void {
+    writeFileAtomic(path.join(this.dir, name), JSON.stringify(value) + '\n');
   }
 
   writeModel(tensors: NamedTensor[], note?: string): void {

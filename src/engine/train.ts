@@ -23,6 +23,20 @@ export interface EpochMetrics {
   samplesPerSecond: number;
   /** Fraction of each layer's synapses kept by its mask. */
   keptFraction: number[];
+  /** Transformation state after the epoch's pruning step (pruning, trannsformer and offline modes). */
+  transform?: EpochTransformMetrics;
+}
+
+export interface EpochTransformMetrics {
+  /** Fraction of each layer's synapses pruned. */
+  prunedFraction: number[];
+  /** Synapses outside every cluster ÷ layer size. */
+  unclusteredFraction: number[];
+  /** Valid clusters per layer. */
+  clusters: number[];
+  /** mPEs needed at the configured crossbar size, with the run's default mapping. */
+  mpes: number;
+  mapping: string;
 }
 
 export interface TrainProgress {
@@ -57,8 +71,12 @@ export interface TrainOptions {
   training: TrainingConfig;
   /** Defaults to stepping `model` in this process. */
   stepper?: Stepper;
-  /** Called after the epoch's SGD and mask re-application, before evaluation (the pruning step hooks in here). */
+  /** Called after the epoch's SGD, before the masks are re-applied: the pruning step sets new masks here. */
   afterEpochTraining?: (epoch: number, trainLoss: number) => Promise<void> | void;
+  /** Called once the masks are re-applied (data-parallel replicas are synchronised here). */
+  afterMasksApplied?: () => Promise<void> | void;
+  /** Extra figures for the epoch's metrics line, after evaluation. */
+  epochTransformMetrics?: () => EpochTransformMetrics | undefined;
   onProgress?: (p: TrainProgress) => void;
   onEpoch?: (m: EpochMetrics) => void | Promise<void>;
   signal?: AbortSignal;
@@ -170,8 +188,9 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     secondsPerSample = trainSeconds / n;
-    model.applyMasks();
     await opts.afterEpochTraining?.(epoch, lossSum / n);
+    model.applyMasks();
+    await opts.afterMasksApplied?.();
     const te = performance.now();
     const test = evaluate(model, data.test, inputSize, training.evalBatchSize);
     evalSecondsPerEpoch = (performance.now() - te) / 1000;
@@ -186,6 +205,8 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
       samplesPerSecond: n / trainSeconds,
       keptFraction: model.keptFractions(),
     };
+    const tm = opts.epochTransformMetrics?.();
+    if (tm) m.transform = tm;
     history.push(m);
     await opts.onEpoch?.(m);
   }

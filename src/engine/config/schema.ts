@@ -44,6 +44,48 @@ export interface TrainingConfig {
   workers: number;
 }
 
+export const TRANSFORM_MODES = ['original', 'pruning', 'trannsformer', 'offline'] as const;
+export type TransformMode = (typeof TRANSFORM_MODES)[number];
+
+/** The transform section as written; epoch-dependent defaults are filled by `resolveTransform`. */
+export interface TransformConfig {
+  mode: TransformMode;
+  crossbar: number;
+  pruneRates?: number[];
+  pruneRateScale: number;
+  slowdown?: number;
+  clusterStart?: number;
+  tolerance: number;
+  qualityMax: number;
+  qualityMin: number;
+  qualityStep: number;
+  clusterPruneStart?: number;
+  clusterPruneFactor: number;
+  clusterPruneRate: number;
+  k: number;
+  sizeRule: 'sum' | 'fit';
+  refine: boolean;
+  innerPruneRate: number;
+}
+
+export type ResolvedTransform = Required<TransformConfig>;
+
+/**
+ * Fill the defaults that depend on the network and the epoch count, scaled
+ * as the reference scales them: slowdown 40/E, clustering from 0.2·E,
+ * cluster pruning from 0.8·E, prune rates r = [0.5, 0.5, 0.5, 2.5] by layer.
+ */
+export function resolveTransform(t: TransformConfig, epochs: number, layerCount: number): ResolvedTransform {
+  const reference = [0.5, 0.5, 0.5, 2.5];
+  return {
+    ...t,
+    pruneRates: t.pruneRates ?? Array.from({ length: layerCount }, (_, l) => reference[l] ?? 0.5),
+    slowdown: t.slowdown ?? 40 / epochs,
+    clusterStart: t.clusterStart ?? Math.max(1, Math.round(0.2 * epochs)),
+    clusterPruneStart: t.clusterPruneStart ?? Math.max(1, Math.round(0.8 * epochs)),
+  };
+}
+
 export interface ExperimentConfig {
   $schema?: string;
   name: string;
@@ -51,6 +93,7 @@ export interface ExperimentConfig {
   dataset: DatasetConfig;
   network: NetworkConfig;
   training: TrainingConfig;
+  transform: TransformConfig;
   backend: BackendName;
 }
 
@@ -165,6 +208,51 @@ export const configSchema = {
           maximum: 64,
           default: 1,
           description: 'Data-parallel training processes sharing each batch (2 uses both cores of a 2-core machine).',
+        },
+      },
+    },
+    transform: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'How the network is transformed for crossbars while it trains (TraNNsformer, ICCAD 2017).',
+      properties: {
+        mode: {
+          enum: TRANSFORM_MODES,
+          default: 'original',
+          description:
+            'original: plain training; pruning: accuracy-driven magnitude pruning; trannsformer: clustered pruning; offline: pruning, then one clustering afterwards without retraining (the ablation).',
+        },
+        crossbar: { type: 'integer', minimum: 8, maximum: 512, default: 64, description: 'Crossbar size x (x×x memristors per mPE).' },
+        pruneRates: {
+          type: 'array',
+          items: { type: 'number', minimum: 0, maximum: 100 },
+          description: 'Per-layer prune-rate multipliers r_l (default 0.5 per layer, 2.5 for a fourth layer, as the reference).',
+        },
+        pruneRateScale: { type: 'number', minimum: 0, maximum: 1, default: 0.001, description: 'Threshold step = slowdown × pruneRateScale × r_l, taken when the training error fell.' },
+        slowdown: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Default 40 / epochs.' },
+        clusterStart: { type: 'integer', minimum: 1, description: 'Epoch of the first clustering (default 0.2 × epochs).' },
+        tolerance: { type: 'number', minimum: 0, maximum: 1, default: 0.05, description: 'Re-cluster when the unclustered fraction changed by less than this.' },
+        qualityMax: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.7, description: 'Cluster quality bar first tried.' },
+        qualityMin: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Lowest quality bar tried when re-clustering.' },
+        qualityStep: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.1 },
+        clusterPruneStart: { type: 'integer', minimum: 1, description: 'Epoch from which weak clusters are pruned (default 0.8 × epochs).' },
+        clusterPruneFactor: { type: 'number', minimum: 0, maximum: 1, default: 0.005 },
+        clusterPruneRate: { type: 'number', minimum: 0, maximum: 1, default: 0.01 },
+        k: { type: 'integer', minimum: 2, maximum: 64, default: 5, description: 'Spectral groups per clustering pass.' },
+        sizeRule: {
+          enum: ['sum', 'fit'],
+          default: 'fit',
+          description: 'When a cluster is small enough: "sum" |in|+|out| ≤ 2x (the paper), "fit" |in| ≤ x and |out| ≤ x (fills crossbars without splitting them).',
+        },
+        refine: { type: 'boolean', default: true, description: 'Trim stray neurons from a spectral group before judging its quality (false: the reference).' },
+        innerPruneRate: {
+          type: 'number',
+          minimum: 0,
+          maximum: 10,
+          default: 1,
+          description:
+            'Magnitude pruning inside clusters, as a fraction of the outside rate (0: clusters protect their synapses, as the reference). Clusters whose density falls below qualityMin dissolve.',
         },
       },
     },

@@ -161,6 +161,15 @@ function semanticProblems(c: ExperimentConfig): ConfigProblem[] {
     warn(['training', 'batchSize'], `is larger than the ${trainSize} training images: every epoch is one partial batch`);
   if (c.training.workers > 1 && c.training.batchSize < 2 * c.training.workers)
     err(['training', 'workers'], `needs a batch of at least ${2 * c.training.workers} to split (batchSize is ${c.training.batchSize})`);
+  const t = c.transform;
+  const depth = layers.length - 1;
+  if (t.pruneRates && t.pruneRates.length !== depth)
+    err(['transform', 'pruneRates'], `has ${t.pruneRates.length} entries but the network has ${depth} weight layers`);
+  if (t.qualityMin > t.qualityMax) err(['transform', 'qualityMin'], `(${t.qualityMin}) must not exceed qualityMax (${t.qualityMax})`);
+  const E = c.training.epochs;
+  if (t.clusterStart !== undefined && t.clusterStart > E) warn(['transform', 'clusterStart'], `is after the last epoch (${E}): no clustering will happen`);
+  if (t.clusterPruneStart !== undefined && t.clusterPruneStart > E) warn(['transform', 'clusterPruneStart'], `is after the last epoch (${E})`);
+  if (t.mode !== 'original' && layers.some((n) => n > 20000)) warn(['network', 'layers'], 'layers over 20,000 neurons make clustering slow');
   return out;
 }
 
