@@ -11,6 +11,8 @@ import { BACKENDS, configSchema, type BackendName } from './engine/config/schema
 import { formatProblem, loadConfigFile } from './engine/config/validate';
 import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/errors';
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/run';
+import { executeCompare, formatCompareTable } from './engine/compare';
+import { TRANSFORM_MODES, type TransformMode } from './engine/config/schema';
 import type { EngineEvent } from './protocol';
 
 const USAGE = `Usage:
@@ -21,6 +23,11 @@ const USAGE = `Usage:
       --backend B      override the config's backend: ${BACKENDS.join(', ')}
       --workers N      override training.workers (data-parallel threads)
       --epochs N       override training.epochs
+  trannsformer compare <config.trannsformer.json> [options]
+      Train the config as original, pruning and trannsformer (same data and
+      seed) and print the paper's table; options as for run, and
+      --modes LIST     comma-separated modes (default original,pruning,trannsformer; add offline for the ablation)
+      --crossbar X     override transform.crossbar
   trannsformer validate <config…>    check configs and print every problem
   trannsformer schema                print the config JSON Schema
   trannsformer --help | --version
@@ -33,7 +40,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'crossbar']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version']);
 
 export function parseArgs(argv: string[]): Args {
@@ -112,6 +119,9 @@ function humanReporter(): (e: EngineEvent) => void {
         line(`results: ${e.runDir}`);
         break;
       }
+      case 'compared':
+        line(`\n${formatCompareTable(e.result)}\n\ncomparison: ${path.join(e.result.dir, 'compare.json')}`);
+        break;
       case 'error':
         line(`error: ${e.message}`);
         if (e.runDir) line(`run folder (marked failed): ${e.runDir}`);
@@ -120,9 +130,14 @@ function humanReporter(): (e: EngineEvent) => void {
   };
 }
 
-async function cmdRun(args: Args): Promise<number> {
+async function cmdRun(args: Args, compare = false): Promise<number> {
   const file = args.positional[0];
-  if (!file) throw new UserError('run', 'needs a config file: trannsformer run <config.trannsformer.json>');
+  const cmd = compare ? 'compare' : 'run';
+  if (!file) throw new UserError(cmd, `needs a config file: trannsformer ${cmd} <config.trannsformer.json>`);
+  const modes = String(args.flags.get('modes') ?? 'original,pruning,trannsformer').split(',').map((m) => m.trim());
+  for (const m of modes)
+    if (!(TRANSFORM_MODES as readonly string[]).includes(m)) throw new UserError('--modes', `"${m}" is not a mode; modes: ${TRANSFORM_MODES.join(', ')}`);
+  const crossbar = intFlag(args, 'crossbar', 8, 512);
   const json = args.flags.has('json');
   const backend = args.flags.get('backend') as string | undefined;
   if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend))
@@ -139,6 +154,7 @@ async function cmdRun(args: Args): Promise<number> {
   }
   if (workers !== undefined) loaded.config.training.workers = workers;
   if (epochs !== undefined) loaded.config.training.epochs = epochs;
+  if (crossbar !== undefined) loaded.config.transform.crossbar = crossbar;
 
   const controller = new AbortController();
   let stops = 0;
@@ -153,6 +169,11 @@ async function cmdRun(args: Args): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const outRoot = path.resolve(String(args.flags.get('out') ?? DEFAULT_RUNS_ROOT));
+    if (compare) {
+      const c = await executeCompare({ loaded, outRoot, modes: modes as TransformMode[], emit, signal: controller.signal, backend: backend as BackendName | undefined });
+      emit({ type: 'compared', result: c });
+      return c.rows.some((r) => r.status === 'interrupted') || c.rows.length < modes.length ? 130 : 0;
+    }
     const result = await executeRun({ loaded, outRoot, emit, signal: controller.signal, backend: backend as BackendName | undefined });
     return result.status === 'interrupted' ? 130 : 0;
   } finally {
@@ -190,13 +211,15 @@ export async function main(argv: string[]): Promise<number> {
   switch (args.command) {
     case 'run':
       return cmdRun(args);
+    case 'compare':
+      return cmdRun(args, true);
     case 'validate':
       return cmdValidate(args);
     case 'schema':
       console.log(JSON.stringify(configSchema, null, 2));
       return 0;
     default:
-      throw new UserError(args.command, `unknown command; commands: run, validate, schema`);
+      throw new UserError(args.command, `unknown command; commands: run, compare, validate, schema`);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { EpochMetrics, TrainProgress } from './engine/train';
 import type { RunResult } from './engine/store';
+import type { CompareResult } from './engine/compare';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -24,7 +25,8 @@ export type EngineEvent =
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'log'; level: 'info' | 'warning'; message: string }
   | { type: 'finished'; status: RunResult['status']; runDir: string; result: RunResult }
-  | { type: 'error'; message: string; where?: string; runDir?: string };
+  | { type: 'error'; message: string; where?: string; runDir?: string }
+  | { type: 'compared'; result: CompareResult };
 
 export type EngineEventType = EngineEvent['type'];
 

@@ -330,6 +330,35 @@ export function peel(m: BinaryMatrix, outs: number[], ins: number[], q: number):
 }
 
 /**
+ * Merge groups while the union of two blocks still clears the quality bar,
+ * best union first: k-means cuts a block in pieces when k exceeds the number
+ * of real groups (the surplus singular vectors are noise).
+ */
+function mergeGroups(m: BinaryMatrix, groups: Block[], q: number): Block[] {
+  const out = groups.filter((g) => g.outputs.length > 0 || g.inputs.length > 0);
+  const conn = (rows: number[], cols: number[]) => {
+    let n = 0;
+    for (const r of rows) for (const c of cols) n += m.data[r * m.cols + c];
+    return n;
+  };
+  for (;;) {
+    let best: { i: number; j: number; b: Block } | undefined;
+    for (let i = 0; i < out.length; i++)
+      for (let j = i + 1; j < out.length; j++) {
+        const [a, c] = [out[i], out[j]];
+        // Pieces of one block are dense across each other too; pieces of two blocks are not.
+        const crossArea = a.outputs.length * c.inputs.length + c.outputs.length * a.inputs.length;
+        if (crossArea === 0 || (conn(a.outputs, c.inputs) + conn(c.outputs, a.inputs)) / crossArea <= q) continue;
+        const b = blockQuality(m, [...a.outputs, ...c.outputs], [...a.inputs, ...c.inputs]);
+        if (b.quality > q && (!best || b.quality > best.b.quality)) best = { i, j, b };
+      }
+    if (!best) return out;
+    out.splice(best.j, 1);
+    out[best.i] = best.b;
+  }
+}
+
+/**
  * CLUSTER(C, q): repeatedly embed the remaining connections, k-means them, and
  * accept every group whose block is denser than q, removing its connections,
  * until nothing is left or a pass accepts nothing. Returns clusters in
@@ -371,12 +400,16 @@ export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayL
       labelsC = lab.subarray(nr);
     }
     let accepted = 0;
+    let groups: Block[] = [];
     for (let g = 0; g < opts.k; g++) {
       const outs: number[] = [];
       const ins: number[] = [];
       for (let i = 0; i < nr; i++) if (labelsR[i] === g) outs.push(s.rowIds[i]);
       for (let j = 0; j < nc; j++) if (labelsC[j] === g) ins.push(s.colIds[j]);
-      const block = opts.refine === false ? blockQuality(rest, outs, ins) : peel(rest, outs, ins, opts.quality);
+      groups.push(opts.refine === false ? blockQuality(rest, outs, ins) : peel(rest, outs, ins, opts.quality));
+    }
+    if (opts.refine !== false) groups = mergeGroups(rest, groups, opts.quality);
+    for (const block of groups) {
       if (block.outputs.length < minSide || block.inputs.length < minSide) continue;
       if (block.quality > opts.quality) {
         for (const r of block.outputs) for (const c of block.inputs) rest.data[r * rest.cols + c] = 0;
