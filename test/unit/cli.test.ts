@@ -161,6 +161,48 @@ describe('trannsformer run', () => {
   });
 });
 
+describe('trannsformer compare', () => {
+  test('trains every mode on the same data and seed, prints the table, writes compare.json and per-mode results', () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, { ...synthetic(6), transform: { crossbar: 16, clusterStart: 2 } });
+    const r = runCli(['compare', cfg, '--out', 'runs'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /mode +test acc +Δ acc +mPEs/);
+    assert.match(r.stderr, /^original .* dense /m);
+    assert.match(r.stderr, /^pruning .* compact /m);
+    assert.match(r.stderr, /^trannsformer .* packed /m);
+    const compareDir = path.join(dir, 'runs', fs.readdirSync(path.join(dir, 'runs'))[0]);
+    const c = JSON.parse(fs.readFileSync(path.join(compareDir, 'compare.json'), 'utf8'));
+    assert.deepEqual(c.rows.map((x: { mode: string }) => x.mode), ['original', 'pruning', 'trannsformer']);
+    const [orig, prun, trn] = c.rows;
+    // 48-40-5 at 16×16: ceil(48/16)·ceil(40/16) + ceil(40/16)·ceil(5/16) = 9 + 3
+    assert.equal(orig.mpes, 12);
+    assert.equal(orig.reductionVsOriginal, 0);
+    assert.ok(prun.mpes <= orig.mpes && trn.mpes <= orig.mpes);
+    assert.equal(prun.reductionVsPruning, 0);
+    assert.ok(Math.abs(trn.reductionVsPruning - (1 - trn.mpes / prun.mpes)) < 1e-12);
+    for (const row of c.rows) {
+      const rec = readRun(row.runDir);
+      assert.equal(rec.state, 'ok');
+      assert.equal(rec.result!.mapping!.mode, row.mode);
+      assert.ok(fs.existsSync(path.join(row.runDir, FILES.mapping)));
+      assert.ok(fs.existsSync(path.join(row.runDir, FILES.clusters)));
+    }
+    // The trannsformer run records its transformation per epoch and its clusters per layer.
+    const m = readMetrics(trn.runDir).metrics;
+    assert.equal(m.length, 6);
+    assert.ok(m.every((e) => e.transform && e.transform.clusters.length === 2 && e.transform.mpes > 0));
+    const clusters = JSON.parse(fs.readFileSync(path.join(trn.runDir, FILES.clusters), 'utf8'));
+    assert.equal(clusters.layers.length, 2);
+    const perm = clusters.layers[0].permutation;
+    assert.deepEqual([...perm.inputs].sort((a: number, b: number) => a - b), Array.from({ length: 48 }, (_, i) => i));
+    const mapping = JSON.parse(fs.readFileSync(path.join(trn.runDir, FILES.mapping), 'utf8'));
+    const packed = mapping.schemes.packed;
+    assert.equal(packed.total, trn.mpes);
+    for (const layer of packed.layers) for (const xb of layer.crossbars) assert.ok(xb.rows.length <= 16 && xb.cols.length <= 16);
+  });
+});
+
 describe('other commands', () => {
   test('validate: exit 0 for the examples, 2 with problems', () => {
     const examples = path.join(__dirname, '..', '..', 'examples');
