@@ -41,7 +41,7 @@ export interface ClusterOptions {
    * is rejected outright.
    */
   refine?: boolean;
-  /** Smallest number of inputs and of outputs a cluster may have (default 2; 1×1 "blocks" are trivially dense). */
+  /** Smallest number of inputs and of outputs a cluster may have (CLUSTER: 2, since 1×1 "blocks" are trivially dense; SCIC: ⌈x/16⌉, at least 2). */
   minSide?: number;
 }
 
@@ -275,6 +275,9 @@ export function kmeans(points: Float64Array, n: number, d: number, k: number, rn
   return best;
 }
 
+/** How deep CLUSTER recurses into groups that hold several blocks (k^depth groups at most). */
+const MAX_DEPTH = 4;
+
 interface Block {
   outputs: number[];
   inputs: number[];
@@ -364,7 +367,7 @@ function mergeGroups(m: BinaryMatrix, groups: Block[], q: number): Block[] {
  * until nothing is left or a pass accepts nothing. Returns clusters in
  * original neuron indices; `failed` when the embedding could not be formed.
  */
-export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayLike<number>, cols?: ArrayLike<number>): { clusters: Cluster[]; failed: boolean } {
+export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayLike<number>, cols?: ArrayLike<number>, depth = 0): { clusters: Cluster[]; failed: boolean } {
   const rng = new Rng(opts.seed, 0xc105);
   const minSide = opts.minSide ?? 2;
   // Work on a private copy: accepted blocks are removed from it.
@@ -401,11 +404,13 @@ export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayL
     }
     let accepted = 0;
     let groups: Block[] = [];
+    const raw: { outs: number[]; ins: number[] }[] = [];
     for (let g = 0; g < opts.k; g++) {
       const outs: number[] = [];
       const ins: number[] = [];
       for (let i = 0; i < nr; i++) if (labelsR[i] === g) outs.push(s.rowIds[i]);
       for (let j = 0; j < nc; j++) if (labelsC[j] === g) ins.push(s.colIds[j]);
+      raw.push({ outs, ins });
       groups.push(opts.refine === false ? blockQuality(rest, outs, ins) : peel(rest, outs, ins, opts.quality));
     }
     if (opts.refine !== false) groups = mergeGroups(rest, groups, opts.quality);
@@ -417,7 +422,24 @@ export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayL
         accepted++;
       }
     }
-    if (accepted === 0) break;
+    if (accepted === 0) {
+      // Nothing cleared the bar: each group may hold several blocks (more blocks than k).
+      // Beyond the reference: cluster every group's own sub-block, hierarchically.
+      if (opts.refine !== false && depth < MAX_DEPTH) {
+        const density = s.colIdx.length / (nr * nc);
+        raw.forEach((g, i) => {
+          if (g.outs.length < 2 * minSide || g.ins.length < 2 * minSide || (g.outs.length === nr && g.ins.length === nc)) return;
+          // Only groups that concentrate connections hold blocks; noise-only groups do not.
+          if (blockQuality(rest, g.outs, g.ins).quality < 2 * density) return;
+          const sub = clusterOnce(rest, { ...opts, seed: opts.seed * 31 + i + 1 }, g.outs, g.ins, depth + 1);
+          for (const c of sub.clusters) {
+            for (const r of c.outputs) for (const x of c.inputs) rest.data[r * rest.cols + x] = 0;
+            clusters.push(c);
+          }
+        });
+      }
+      break;
+    }
   }
   return { clusters, failed: false };
 }
@@ -428,6 +450,8 @@ export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayL
  */
 export function scic(m: BinaryMatrix, x: number, opts: ClusterOptions & { sizeRule?: SizeRule }, rows?: ArrayLike<number>, cols?: ArrayLike<number>): Cluster[] {
   const rule = opts.sizeRule ?? 'sum';
+  // Blocks a sixteenth of the crossbar wide (at least 2) or narrower are chance, not structure.
+  opts = { ...opts, minSide: opts.minSide ?? Math.max(2, Math.ceil(x / 16)) };
   let { clusters } = clusterOnce(m, opts, rows, cols);
   for (let round = 0; round < 64; round++) {
     let changed = false;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { scic, clusterOnce, spectralEmbedding, symmetricEigen, peel, clusterMap, fitsCrossbar } from '../../src/engine/cluster';
+import { scic, spectralEmbedding, symmetricEigen, peel, clusterMap, fitsCrossbar } from '../../src/engine/cluster';
 import { sparseBlock, type BinaryMatrix } from '../../src/engine/sparse';
 import { Rng } from '../../src/engine/rng';
 
@@ -42,6 +42,23 @@ describe('SCIC', () => {
       found.add([...rb][0]);
     }
     assert.equal(found.size, 6);
+  });
+
+  test('more planted blocks than k: clusters stay inside single blocks and cover most of them', () => {
+    const { m, rowBlock, colBlock } = planted(12, 15, 20, 0.9, 0.01, 21);
+    const clusters = scic(m, 64, { k: 5, quality: 0.7, seed: 1 });
+    assert.ok(clusters.length >= 12);
+    let inBlockClustered = 0;
+    for (const c of clusters) {
+      const rb = new Set(Array.from(c.outputs, (o) => rowBlock[o]));
+      const cb = new Set(Array.from(c.inputs, (i) => colBlock[i]));
+      assert.equal(rb.size, 1, 'outputs from one planted block');
+      assert.deepEqual([...cb], [...rb], 'inputs from the same block');
+      for (const r of c.outputs) for (const i of c.inputs) inBlockClustered += m.data[r * m.cols + i];
+    }
+    let inBlock = 0;
+    for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.cols; c++) if (rowBlock[r] === colBlock[c]) inBlock += m.data[r * m.cols + c];
+    assert.ok(inBlockClustered / inBlock > 0.8, `${((100 * inBlockClustered) / inBlock).toFixed(0)}% of in-block synapses clustered`);
   });
 
   test('is deterministic for a seed', () => {
@@ -95,7 +112,7 @@ describe('SCIC', () => {
   test('quality bar: a uniformly sparse matrix yields no cluster', () => {
     const rng = new Rng(1);
     const m: BinaryMatrix = { rows: 80, cols: 80, data: Uint8Array.from({ length: 6400 }, () => (rng.next() < 0.1 ? 1 : 0)) };
-    assert.deepEqual(clusterOnce(m, { k: 5, quality: 0.7, seed: 1 }).clusters, []);
+    assert.deepEqual(scic(m, 64, { k: 5, quality: 0.7, seed: 1 }), []);
   });
 
   test('stray trimming removes weakly attached neurons, keeps a merged pair whole', () => {
