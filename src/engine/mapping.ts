@@ -214,29 +214,79 @@ function absorb(rest: Uint8Array, nCols: number, bins: Bin[], counts: number[]):
   });
 }
 
+/**
+ * Crossbars packed with the clusters' blocks, able to say whether a further
+ * synapse fits without a new crossbar: its row and column are on a crossbar
+ * already, or one of them is and the crossbar has room for the other.
+ */
+export class PackedCrossbars {
+  readonly bins: Bin[] = [];
+  private readonly rowBins: number[][];
+  private readonly colBins: number[][];
+
+  constructor(
+    rows: number,
+    cols: number,
+    clusters: Cluster[],
+    private readonly x: number,
+  ) {
+    firstFitDecreasing(clusters.filter((c) => c.valid).flatMap((c) => clusterPieces(c, x)), this.bins, x, rows, cols, 'cluster');
+    this.rowBins = Array.from({ length: rows }, () => []);
+    this.colBins = Array.from({ length: cols }, () => []);
+    this.bins.forEach((b, k) => {
+      for (const r of b.rows) this.rowBins[r].push(k);
+      for (const c of b.cols) this.colBins[c].push(k);
+    });
+  }
+
+  /** Place synapse (r, c) at no extra crossbar if possible (growing a crossbar's rows or columns); true when placed. */
+  absorb(r: number, c: number): boolean {
+    for (const k of this.rowBins[r]) if (this.bins[k].colSet[c]) return true;
+    for (const k of this.rowBins[r]) {
+      const b = this.bins[k];
+      if (b.cols.length < this.x) {
+        b.add([], [c]);
+        this.colBins[c].push(k);
+        return true;
+      }
+    }
+    for (const k of this.colBins[c]) {
+      const b = this.bins[k];
+      if (b.rows.length < this.x) {
+        b.add([r], []);
+        this.rowBins[r].push(k);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
 /** Packed mapping (see the file comment). */
 export function packedMapping(map: BinaryMatrix, clusters: Cluster[], x: number): LayerMapping {
-  const bins: Bin[] = [];
-  const pieces = clusters.filter((c) => c.valid).flatMap((c) => clusterPieces(c, x));
-  firstFitDecreasing(pieces, bins, x, map.rows, map.cols, 'cluster');
+  const packed = new PackedCrossbars(map.rows, map.cols, clusters, x);
+  const bins = packed.bins;
+  const before = bins.length;
   const rest = Uint8Array.from(map.data);
   const counts: number[] = [];
   absorb(rest, map.cols, bins, counts);
-  // Leftovers: compact them, cut into tiles, and pack the tiles (only the rows and columns each tile uses).
+  // Leftovers, row-major (the order the fade step uses), into the crossbars' spare rows and columns.
+  for (let i = 0; i < rest.length; i++) if (rest[i] && packed.absorb(Math.floor(i / map.cols), i % map.cols)) rest[i] = 2;
+  for (let i = 0; i < rest.length; i++) if (rest[i] === 2) rest[i] = 1;
+  absorb(rest, map.cols, bins, counts);
+  // What is left: compact it, cut it into tiles, and pack the tiles (only the rows and columns each uses).
   const left: BinaryMatrix = { rows: map.rows, cols: map.cols, data: rest };
   const { rows, cols } = nonEmpty(left);
-  const tiles = tile(left, rows, cols, x, true, false).map((t) => {
-    const usedRows = t.rows.filter((r) => t.cols.some((c) => rest[r * map.cols + c]));
-    const usedCols = t.cols.filter((c) => t.rows.some((r) => rest[r * map.cols + c]));
-    return { rows: usedRows, cols: usedCols };
-  });
-  const before = bins.length;
+  const tiles = tile(left, rows, cols, x, true, false).map((t) => ({
+    rows: t.rows.filter((r) => t.cols.some((c) => rest[r * map.cols + c])),
+    cols: t.cols.filter((c) => t.rows.some((r) => rest[r * map.cols + c])),
+  }));
   firstFitDecreasing(tiles, bins, x, map.rows, map.cols, 'leftover');
   absorb(rest, map.cols, bins, counts);
-  const crossbars: Crossbar[] = bins.map((b, k) => ({ rows: b.rows.slice().sort((p, q) => p - q), cols: b.cols.slice().sort((p, q) => p - q), synapses: counts[k], kind: k < before ? b.kind : 'leftover' }));
-  const packed = finish('packed', x, crossbars, 'packed');
+  const crossbars: Crossbar[] = bins.map((b, k) => ({ rows: b.rows.slice().sort((p, q) => p - q), cols: b.cols.slice().sort((p, q) => p - q), synapses: counts[k] ?? 0, kind: k < before ? b.kind : 'leftover' }));
+  const result = finish('packed', x, crossbars, 'packed');
   const baseline = compactMapping(map, x, true);
-  return baseline.count < packed.count ? { ...baseline, scheme: 'packed', taken: 'compact-skip' } : packed;
+  return baseline.count < result.count ? { ...baseline, scheme: 'packed', taken: 'compact-skip' } : result;
 }
 
 /** A whole network's mapping under one scheme. */

@@ -7,8 +7,9 @@
  * model's keep-mask.
  */
 import type { ResolvedTransform } from './config/schema';
-import { clusterMap, scic, type Cluster } from './cluster';
+import { balancedCoCluster, clusterMap, scic, type Cluster } from './cluster';
 import { countOnes, type BinaryMatrix } from './sparse';
+import { PackedCrossbars } from './mapping';
 
 export interface LayerState {
   rows: number;
@@ -99,6 +100,54 @@ export class Transformer {
     s.unclusteredCurr = unclustered / (s.rows * s.cols);
   }
 
+  /**
+   * Fade: keep the strongest unclustered synapses, a share falling linearly
+   * to none at clusterPruneStart — besides those that fit on the crossbars of
+   * the packed clusters (in their cells, or in their spare rows and columns),
+   * which cost nothing.
+   */
+  private fade(s: LayerState, w: Float32Array, epoch: number): void {
+    const t = this.t;
+    const share = Math.max(0, 1 - (epoch - t.clusterStart) / Math.max(1, t.clusterPruneStart - t.clusterStart));
+    // A leftover that fits on the clusters' crossbars is free (row-major, as the packed mapping places them).
+    const crossbars = new PackedCrossbars(s.rows, s.cols, s.clusters, t.crossbar);
+    const costly: number[] = [];
+    let free = 0;
+    for (let i = 0; i < s.map.length; i++)
+      if (s.map[i] && !s.cmap[i]) {
+        if (crossbars.absorb(Math.floor(i / s.cols), i % s.cols)) free++;
+        else costly.push(i);
+      }
+    // Of the others, the strongest within the budget stay.
+    costly.sort((a, b) => Math.abs(w[b]) - Math.abs(w[a]));
+    const budget = Math.floor(share * costly.length);
+    for (const i of costly.slice(budget)) {
+      s.map[i] = 0;
+      s.pmap[i] = 0;
+    }
+    s.unclusteredCurr = (free + budget) / s.map.length;
+  }
+
+  /**
+   * Does clustering apply to this layer? SCIC: always. Balanced: only when the
+   * layer is taller and wider than a crossbar (otherwise its tiles are a row
+   * or a column of crossbars already, and grouping cannot save any).
+   */
+  private clusterable(s: LayerState): boolean {
+    return this.t.clustering === 'scic' || (s.rows > this.t.crossbar && s.cols > this.t.crossbar);
+  }
+
+  /** Balanced: `partitions` successive partitions into crossbar-sized blocks, each over what the previous ones left. */
+  private partition(s: LayerState, l: number): void {
+    s.clusters = [];
+    const left = Uint8Array.from(s.pmap);
+    for (let p = 0; p < this.t.partitions; p++) {
+      const found = balancedCoCluster({ rows: s.rows, cols: s.cols, data: left }, this.t.crossbar, this.seed * 7 + l * 131 + p);
+      for (const c of found) for (const r of c.outputs) for (const i of c.inputs) left[r * s.cols + i] = 0;
+      s.clusters.push(...found);
+    }
+  }
+
   /** SCIC on the given connectivity, trying quality bars from qualityMax down to qualityMin until one finds clusters. */
   private clusterLadder(m: BinaryMatrix, epoch: number, l: number): Cluster[] {
     const { qualityMax, qualityMin, qualityStep, crossbar, k, sizeRule, refine } = this.t;
@@ -164,15 +213,16 @@ export class Transformer {
         return;
       }
       if (t.mode !== 'trannsformer') return;
-      if (epoch < t.clusterStart) this.adp(s, w);
+      if (epoch < t.clusterStart || !this.clusterable(s)) this.adp(s, w);
       else if (epoch === t.clusterStart) {
         this.accuracyMap(s, w);
-        s.clusters = this.clusterLadder({ rows: s.rows, cols: s.cols, data: s.pmap }, epoch, l).map((c) => ({ ...c }));
+        if (t.clustering === 'balanced') this.partition(s, l);
+        else s.clusters = this.clusterLadder({ rows: s.rows, cols: s.cols, data: s.pmap }, epoch, l).map((c) => ({ ...c }));
         s.cmap = clusterMap(s.rows, s.cols, s.clusters);
         s.unclusteredPrev = s.unclusteredCurr;
         this.cdp(s, w);
         actions.push(`layer ${l + 1}: ${s.clusters.length} clusters formed`);
-      } else if (Math.abs(s.unclusteredCurr - s.unclusteredPrev) >= t.tolerance) {
+      } else if (t.clustering === 'balanced' || Math.abs(s.unclusteredCurr - s.unclusteredPrev) >= t.tolerance) {
         s.unclusteredPrev = s.unclusteredCurr;
         this.cdp(s, w);
       } else {
@@ -187,17 +237,18 @@ export class Transformer {
         this.cdp(s, w);
         if (fresh.length) actions.push(`layer ${l + 1}: ${fresh.length} more clusters`);
       }
-      if (t.innerPruneRate > 0) {
+      if (t.innerPruneRate > 0 && t.clustering === 'scic') {
         const d = this.dissolveThin(s);
         if (d) {
           this.cdp(s, w);
           actions.push(`layer ${l + 1}: ${d} thinned clusters dissolved`);
         }
       }
-      if (epoch >= t.clusterPruneStart) {
+      if (epoch >= t.clusterPruneStart && this.clusterable(s)) {
         const d = this.clusterPrune(s, w);
         if (d) actions.push(`layer ${l + 1}: ${d} clusters pruned`);
       }
+      if (t.fadeUnclustered && epoch > t.clusterStart && this.clusterable(s)) this.fade(s, w, epoch);
     });
     // Thresholds advance only while the training error keeps falling.
     if (trainLoss < this.prevTrainLoss) {

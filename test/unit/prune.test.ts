@@ -82,7 +82,7 @@ describe('pruning step', () => {
   });
 
   test('pruning inside clusters: weak clustered synapses go, a thinned cluster dissolves, re-clustering finds the real blocks', () => {
-    const t = transformer({ mode: 'trannsformer', clusterStart: 1, innerPruneRate: 1, qualityMin: 0.6, clusterPruneStart: 100 }, 200);
+    const t = transformer({ mode: 'trannsformer', clusterStart: 1, innerPruneRate: 1, qualityMin: 0.6, clusterPruneStart: 100, refine: true }, 200);
     const w = weights(0.5, 0.5, 0.0);
     const s = t.state[0];
     t.epochEnd(1, [w], 1.0); // threshold 0: every synapse kept → one dense cluster over the whole layer

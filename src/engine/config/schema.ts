@@ -66,6 +66,9 @@ export interface TransformConfig {
   sizeRule: 'sum' | 'fit';
   refine: boolean;
   innerPruneRate: number;
+  clustering: 'scic' | 'balanced';
+  partitions: number;
+  fadeUnclustered: boolean;
 }
 
 export type ResolvedTransform = Required<TransformConfig>;
@@ -242,17 +245,35 @@ export const configSchema = {
         k: { type: 'integer', minimum: 2, maximum: 64, default: 5, description: 'Spectral groups per clustering pass.' },
         sizeRule: {
           enum: ['sum', 'fit'],
-          default: 'fit',
+          default: 'sum',
           description: 'When a cluster is small enough: "sum" |in|+|out| ≤ 2x (the paper), "fit" |in| ≤ x and |out| ≤ x (fills crossbars without splitting them).',
         },
-        refine: { type: 'boolean', default: true, description: 'Trim stray neurons from a spectral group before judging its quality (false: the reference).' },
+        refine: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Beyond the paper: trim stray neurons from a spectral group, merge pieces of one block, and recurse into groups holding several blocks before judging quality (false: the reference).',
+        },
+        clustering: {
+          enum: ['scic', 'balanced'],
+          default: 'scic',
+          description:
+            'scic: size-constrained iterative clustering (the paper). balanced: beyond the paper, each layer wider and taller than a crossbar is partitioned into groups of at most x outputs and x inputs (crossbar-filling blocks), `partitions` times.',
+        },
+        partitions: { type: 'integer', minimum: 1, maximum: 32, default: 3, description: 'balanced: how many partitions of crossbar-sized blocks each layer gets at clusterStart.' },
+        fadeUnclustered: {
+          type: 'boolean',
+          default: false,
+          description:
+            'Beyond the paper: between clusterStart and clusterPruneStart keep only the strongest unclustered synapses, a share falling linearly to none, so the network ends inside its clusters (scattered leftovers each cost a crossbar).',
+        },
         innerPruneRate: {
           type: 'number',
           minimum: 0,
           maximum: 10,
-          default: 1,
+          default: 0,
           description:
-            'Magnitude pruning inside clusters, as a fraction of the outside rate (0: clusters protect their synapses, as the reference). Clusters whose density falls below qualityMin dissolve.',
+            'Beyond the paper: magnitude pruning inside clusters, as a fraction of the outside rate (0: clusters protect their synapses, as the reference). With scic, clusters whose density falls below qualityMin dissolve.',
         },
       },
     },
