@@ -198,8 +198,8 @@ function firstFitDecreasing(items: { rows: number[]; cols: number[] }[], bins: B
   }
 }
 
-/** Assign every synapse of `rest` that a bin covers to the first such bin; returns per-bin counts and clears them from `rest`. */
-function absorb(rest: Uint8Array, nCols: number, bins: Bin[], counts: number[]): void {
+/** Assign every synapse of `rest` in a bin's cells to the first such bin: adds to per-bin counts and clears it from `rest`. */
+function assignCovered(rest: Uint8Array, nCols: number, bins: Bin[], counts: number[]): void {
   bins.forEach((b, k) => {
     let n = 0;
     for (const r of b.rows) {
@@ -269,11 +269,10 @@ export function packedMapping(map: BinaryMatrix, clusters: Cluster[], x: number)
   const before = bins.length;
   const rest = Uint8Array.from(map.data);
   const counts: number[] = [];
-  absorb(rest, map.cols, bins, counts);
+  assignCovered(rest, map.cols, bins, counts);
   // Leftovers, row-major (the order the fade step uses), into the crossbars' spare rows and columns.
-  for (let i = 0; i < rest.length; i++) if (rest[i] && packed.absorb(Math.floor(i / map.cols), i % map.cols)) rest[i] = 2;
-  for (let i = 0; i < rest.length; i++) if (rest[i] === 2) rest[i] = 1;
-  absorb(rest, map.cols, bins, counts);
+  for (let i = 0; i < rest.length; i++) if (rest[i]) packed.absorb(Math.floor(i / map.cols), i % map.cols);
+  assignCovered(rest, map.cols, bins, counts);
   // What is left: compact it, cut it into tiles, and pack the tiles (only the rows and columns each uses).
   const left: BinaryMatrix = { rows: map.rows, cols: map.cols, data: rest };
   const { rows, cols } = nonEmpty(left);
@@ -282,7 +281,7 @@ export function packedMapping(map: BinaryMatrix, clusters: Cluster[], x: number)
     cols: t.cols.filter((c) => t.rows.some((r) => rest[r * map.cols + c])),
   }));
   firstFitDecreasing(tiles, bins, x, map.rows, map.cols, 'leftover');
-  absorb(rest, map.cols, bins, counts);
+  assignCovered(rest, map.cols, bins, counts);
   const crossbars: Crossbar[] = bins.map((b, k) => ({ rows: b.rows.slice().sort((p, q) => p - q), cols: b.cols.slice().sort((p, q) => p - q), synapses: counts[k] ?? 0, kind: k < before ? b.kind : 'leftover' }));
   const result = finish('packed', x, crossbars, 'packed');
   const baseline = compactMapping(map, x, true);
