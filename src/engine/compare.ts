@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { BackendName, TransformMode } from './config/schema';
 import type { LoadedConfig } from './config/validate';
 import { executeRun } from './run';
-import { createRunDir, writeFileAtomic, type RunResult } from './store';
+import { createRunDir, FILES, readRun, writeFileAtomic, type RunResult } from './store';
 import type { EngineEvent } from '../protocol';
 
 export interface CompareRow {
@@ -80,6 +80,14 @@ export async function executeCompare(opts: {
     if (r.mpes === undefined) continue;
     if (original) r.reductionVsOriginal = 1 - r.mpes / original;
     if (pruning) r.reductionVsPruning = 1 - r.mpes / pruning;
+  }
+  // Each run's record learns its ratios too (a single run knows only the dense count).
+  for (const r of rows) {
+    const rec = readRun(r.runDir);
+    if (rec.state !== 'ok' || !rec.result?.mapping) continue;
+    rec.result.mapping.reductionVsPruning = r.reductionVsPruning;
+    rec.result.mapping.comparedIn = dir;
+    writeFileAtomic(path.join(r.runDir, FILES.result), JSON.stringify(rec.result, null, 2) + '\n');
   }
   const result: CompareResult = { name: base.name, crossbarSize: base.transform.crossbar, epochs: base.training.epochs, rows, dir };
   writeFileAtomic(path.join(dir, 'compare.json'), JSON.stringify(result, null, 2) + '\n');

@@ -69,6 +69,10 @@ export interface RunMappingSummary {
   keptFraction: number[];
   /** 1 − mpes ÷ dense mPEs. */
   reductionVsOriginal: number;
+  /** 1 − mpes ÷ the pruning run's mPEs, once a `compare` ran both. */
+  reductionVsPruning?: number;
+  /** The compare folder that set reductionVsPruning. */
+  comparedIn?: string;
 }
 
 export const FILES = {

@@ -185,6 +185,7 @@ describe('trannsformer compare', () => {
       const rec = readRun(row.runDir);
       assert.equal(rec.state, 'ok');
       assert.equal(rec.result!.mapping!.mode, row.mode);
+      assert.equal(rec.result!.mapping!.reductionVsPruning, row.reductionVsPruning);
       assert.ok(fs.existsSync(path.join(row.runDir, FILES.mapping)));
       assert.ok(fs.existsSync(path.join(row.runDir, FILES.clusters)));
     }

@@ -1,0 +1,228 @@
+/**
+ * The technology-aware cost model of `hardware-model.md`: presets (data
+ * files, each field with its source), area of a mapped network, and energy
+ * per classification of its rate-coded spiking implementation, split into
+ * crossbar, neuron and communication — plus a bit-serial ANN (ADC) variant
+ * where the preset has ADC figures. Every number is a model estimate.
+ *
+ * Crossbar orientation: a crossbar's wordlines (physical rows) carry its
+ * *input* neurons' spikes, its bitlines (physical columns) feed its *output*
+ * neurons. In `Crossbar`, `cols` are inputs and `rows` are outputs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from './errors';
+import type { Crossbar } from './mapping';
+
+export const PRESET_FIELDS = [
+  'clockMHz',
+  'bitsPerCell',
+  'a_cell_um2',
+  'a_rowDriver_um2',
+  'a_neuron_um2',
+  'a_periphery_um2',
+  'a_router_um2',
+  'mpesPerRouter',
+  'e_cellRead_pJ',
+  'e_rowDrive_pJ',
+  'e_neuronIntegrate_pJ',
+  'e_neuronFire_pJ',
+  'e_packetHop_pJ',
+] as const;
+export const OPTIONAL_FIELDS = ['e_adc_pJ', 'adcBits', 'e_dac_pJ'] as const;
+export type PresetField = (typeof PRESET_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
+
+export interface FieldValue {
+  value: number;
+  source: string;
+  derived?: string;
+  estimate?: boolean;
+  /** Set when the value came from another preset. */
+  borrowedFrom?: string;
+}
+
+export interface Preset {
+  name: string;
+  description: string;
+  /** Largest crossbar the technology operates reliably. */
+  maxCrossbar: number;
+  /** Where the preset was read from. */
+  file: string;
+  fields: Partial<Record<PresetField, FieldValue>>;
+}
+
+export const PRESETS_DIR = path.resolve(__dirname, '..', 'presets');
+/** The presets folder from the source tree or beside the bundle. */
+function presetsDir(): string {
+  for (const d of [path.resolve(__dirname, '..', 'presets'), path.resolve(__dirname, '..', '..', 'presets')]) if (fs.existsSync(d)) return d;
+  return PRESETS_DIR;
+}
+
+export function listPresets(): string[] {
+  try {
+    return fs.readdirSync(presetsDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
+}
+
+function readPresetFile(file: string): { raw: Record<string, unknown>; file: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(file, code === 'ENOENT' ? 'preset file not found' : `cannot read the preset (${(e as Error).message})`);
+  }
+  if (!raw || typeof raw !== 'object') throw new UserError(file, 'a preset must be a JSON object');
+  return { raw: raw as Record<string, unknown>, file };
+}
+
+/** A preset by name (from presets/) or by path (a user's copy), with borrowed fields resolved and marked. */
+export function loadPreset(nameOrPath: string, baseDir = process.cwd(), seen: string[] = []): Preset {
+  const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
+  const file = isPath ? path.resolve(baseDir, nameOrPath) : path.join(presetsDir(), `${nameOrPath}.json`);
+  if (!isPath && !fs.existsSync(file)) throw new UserError(nameOrPath, `no such preset; presets: ${listPresets().join(', ')} (or give a path to a preset file)`);
+  const { raw } = readPresetFile(file);
+  const name = typeof raw.name === 'string' ? raw.name : path.basename(file, '.json');
+  if (seen.includes(name)) throw new UserError(file, `borrowFrom makes a cycle: ${[...seen, name].join(' → ')}`);
+  const maxCrossbar = raw.maxCrossbar;
+  if (typeof maxCrossbar !== 'number' || !Number.isInteger(maxCrossbar) || maxCrossbar < 8)
+    throw new UserError(`${file}: maxCrossbar`, 'must be a whole number of at least 8');
+  const fields: Preset['fields'] = {};
+  const given = (raw.fields ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(given)) {
+    if (!(PRESET_FIELDS as readonly string[]).includes(k) && !(OPTIONAL_FIELDS as readonly string[]).includes(k))
+      throw new UserError(`${file}: fields.${k}`, `unknown field; fields: ${[...PRESET_FIELDS, ...OPTIONAL_FIELDS].join(', ')}`);
+    const f = v as Partial<FieldValue>;
+    if (!f || typeof f.value !== 'number' || !Number.isFinite(f.value) || f.value < 0)
+      throw new UserError(`${file}: fields.${k}.value`, 'must be a number ≥ 0');
+    if (typeof f.source !== 'string' || !f.source) throw new UserError(`${file}: fields.${k}.source`, 'say where the value comes from');
+    fields[k as PresetField] = { value: f.value, source: f.source, ...(f.derived ? { derived: f.derived } : {}), ...(f.estimate ? { estimate: true } : {}) };
+  }
+  if (typeof raw.borrowFrom === 'string') {
+    const lender = loadPreset(raw.borrowFrom, path.dirname(file), [...seen, name]);
+    for (const k of [...PRESET_FIELDS, ...OPTIONAL_FIELDS])
+      if (!fields[k] && lender.fields[k]) fields[k] = { ...lender.fields[k]!, borrowedFrom: lender.fields[k]!.borrowedFrom ?? lender.name };
+  }
+  const missing = PRESET_FIELDS.filter((k) => !fields[k]);
+  if (missing.length) throw new UserError(file, `lacks ${missing.join(', ')} and borrows them from no preset (add "borrowFrom")`);
+  return { name, description: typeof raw.description === 'string' ? raw.description : '', maxCrossbar, file, fields };
+}
+
+const v = (p: Preset, k: PresetField): number => p.fields[k]!.value;
+
+/** Physical arrays per mPE: a differential pair for signed weights, times the slices a weight needs. */
+export function arraysPerMpe(p: Preset, weightBits?: number): number {
+  const bits = weightBits ?? v(p, 'bitsPerCell');
+  return 2 * Math.ceil(bits / v(p, 'bitsPerCell'));
+}
+
+/** A_mPE(n) = arrays·(a_cell·n² + a_rowDriver·n) + n·a_neuron + a_periphery, in µm². */
+export function mpeArea(p: Preset, n: number, arrays = arraysPerMpe(p)): number {
+  return arrays * (v(p, 'a_cell_um2') * n * n + v(p, 'a_rowDriver_um2') * n) + n * v(p, 'a_neuron_um2') + v(p, 'a_periphery_um2');
+}
+
+export interface AreaReport {
+  mpes: number;
+  routers: number;
+  mpeArea_mm2: number;
+  total_mm2: number;
+  crossbars_mm2: number;
+  routers_mm2: number;
+}
+
+/** A_total = mPEs·A_mPE(n) + ⌈mPEs / mPEsPerRouter⌉·a_router, in mm². */
+export function networkArea(p: Preset, n: number, mpes: number, arrays = arraysPerMpe(p)): AreaReport {
+  const routers = Math.ceil(mpes / v(p, 'mpesPerRouter'));
+  const crossbars = (mpes * mpeArea(p, n, arrays)) / 1e6;
+  const routerArea = (routers * v(p, 'a_router_um2')) / 1e6;
+  return { mpes, routers, mpeArea_mm2: mpeArea(p, n, arrays) / 1e6, total_mm2: crossbars + routerArea, crossbars_mm2: crossbars, routers_mm2: routerArea };
+}
+
+/** Average hops between two random nodes of a √N×√N mesh (≈ 2/3·√N): an estimate, not a placement. */
+export function meshAverageHops(nodes: number): number {
+  if (nodes <= 1) return 0;
+  const side = Math.ceil(Math.sqrt(nodes));
+  return (2 / 3) * side;
+}
+
+/** Spike statistics of one layer's inputs and outputs, averaged per classification. */
+export interface LayerSpikes {
+  /** Spikes of each input neuron (the layer's columns) per classification. */
+  inputSpikes: Float64Array;
+  /** Spikes of each output neuron per classification. */
+  outputSpikes: Float64Array;
+  /** Per crossbar of the layer's mapping: timesteps (per classification) in which any of its inputs spiked. */
+  activeSteps: Float64Array;
+}
+
+export interface EnergyReport {
+  /** µJ per classification. */
+  total_uJ: number;
+  crossbar_uJ: number;
+  neuron_uJ: number;
+  communication_uJ: number;
+  averageHops: number;
+  perLayer: { crossbar_uJ: number; neuron_uJ: number; communication_uJ: number }[];
+}
+
+/**
+ * Energy per classification of the spiking network on its mapping:
+ *  - crossbar: every input spike reaching mPE p drives one wordline of each array:
+ *    arrays·(e_rowDrive + outputsUsed(p)·e_cellRead);
+ *  - neurons: outputsUsed(p)·e_neuronIntegrate per active timestep of p, plus e_neuronFire per output spike;
+ *  - communication: each spike of input neuron i goes to fanout(i) mPEs over `hops` hops: fanout·hops·e_packetHop.
+ */
+export function spikingEnergy(p: Preset, layers: { crossbars: Crossbar[]; spikes: LayerSpikes }[], arrays = arraysPerMpe(p)): EnergyReport {
+  const mpes = layers.reduce((a, l) => a + l.crossbars.length, 0);
+  const hops = meshAverageHops(mpes);
+  const perLayer = layers.map(({ crossbars, spikes }) => {
+    let crossbar = 0;
+    let neuron = 0;
+    const fanout = new Float64Array(spikes.inputSpikes.length);
+    crossbars.forEach((xb, k) => {
+      let inSpikes = 0;
+      for (const i of xb.cols) {
+        inSpikes += spikes.inputSpikes[i];
+        fanout[i]++;
+      }
+      crossbar += inSpikes * arrays * (v(p, 'e_rowDrive_pJ') + xb.rows.length * v(p, 'e_cellRead_pJ'));
+      neuron += spikes.activeSteps[k] * xb.rows.length * v(p, 'e_neuronIntegrate_pJ');
+    });
+    for (const s of spikes.outputSpikes) neuron += s * v(p, 'e_neuronFire_pJ');
+    let communication = 0;
+    spikes.inputSpikes.forEach((s, i) => (communication += s * fanout[i] * hops * v(p, 'e_packetHop_pJ')));
+    return { crossbar_uJ: crossbar / 1e6, neuron_uJ: neuron / 1e6, communication_uJ: communication / 1e6 };
+  });
+  const sum = (k: 'crossbar_uJ' | 'neuron_uJ' | 'communication_uJ') => perLayer.reduce((a, l) => a + l[k], 0);
+  const crossbar_uJ = sum('crossbar_uJ');
+  const neuron_uJ = sum('neuron_uJ');
+  const communication_uJ = sum('communication_uJ');
+  return { total_uJ: crossbar_uJ + neuron_uJ + communication_uJ, crossbar_uJ, neuron_uJ, communication_uJ, averageHops: hops, perLayer };
+}
+
+/**
+ * Bit-serial ANN variant (where the preset has ADC figures): each mPE
+ * evaluates `inputBits` bit-slices; per slice every input wordline gets a
+ * 1-bit DAC drive, every used cell is read and every output column is
+ * converted once per array. µJ per classification; undefined without ADC fields.
+ */
+export function adcEnergy(p: Preset, layers: Crossbar[][], inputBits = 8, arrays = arraysPerMpe(p)): number | undefined {
+  if (!p.fields.e_adc_pJ || !p.fields.e_dac_pJ) return undefined;
+  let pJ = 0;
+  for (const l of layers)
+    for (const xb of l)
+      pJ += inputBits * arrays * (xb.cols.length * v(p, 'e_dac_pJ') + xb.cols.length * xb.rows.length * v(p, 'e_cellRead_pJ') + xb.rows.length * v(p, 'e_adc_pJ'));
+  return pJ / 1e6;
+}
+
+/** Every field the preset borrowed or estimated, for the report. */
+export function presetCaveats(p: Preset): string[] {
+  const out: string[] = [];
+  for (const [k, f] of Object.entries(p.fields)) {
+    if (f.borrowedFrom) out.push(`${k} = ${f.value} borrowed from ${f.borrowedFrom} (${f.source})`);
+    else if (f.estimate) out.push(`${k} = ${f.value} is an estimate (${f.source}${f.derived ? `; ${f.derived}` : ''})`);
+  }
+  return out;
+}
