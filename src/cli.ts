@@ -11,7 +11,10 @@ import { BACKENDS, configSchema, type BackendName } from './engine/config/schema
 import { formatProblem, loadConfigFile } from './engine/config/validate';
 import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/errors';
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/run';
-import { executeCompare, formatCompareTable } from './engine/compare';
+import { evaluateCompare, executeCompare, formatCompareTable } from './engine/compare';
+import { evaluateRun, formatEvaluation } from './engine/evaluate';
+import { initBackend } from './engine/model/backend';
+import * as fs from 'node:fs';
 import { TRANSFORM_MODES, type TransformMode } from './engine/config/schema';
 import type { EngineEvent } from './protocol';
 
@@ -28,6 +31,13 @@ const USAGE = `Usage:
       seed) and print the paper's table; options as for run, and
       --modes LIST     comma-separated modes (default original,pruning,trannsformer; add offline for the ablation)
       --crossbar X     override transform.crossbar
+  trannsformer evaluate <run-or-compare-folder> [options]
+      Convert a finished run to a spiking network, map and price it again
+      without retraining (a compare folder: all its runs, and the table).
+      --crossbar LIST  crossbar sizes, e.g. 16,32,64,128,256 (default: the run's)
+      --preset LIST    presets by name or path (default: the run's hardware.preset)
+      --timesteps T    simulation timesteps      --images N   test images simulated
+      --json           the evaluation as JSON on stdout
   trannsformer validate <config…>    check configs and print every problem
   trannsformer schema                print the config JSON Schema
   trannsformer --help | --version
@@ -40,7 +50,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'crossbar']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'crossbar', 'preset', 'timesteps', 'images']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version']);
 
 export function parseArgs(argv: string[]): Args {
@@ -182,6 +192,31 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
   }
 }
 
+async function cmdEvaluate(args: Args): Promise<number> {
+  const dir = args.positional[0];
+  if (!dir) throw new UserError('evaluate', 'needs a run folder (or a compare folder)');
+  if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found');
+  const list = (name: string) => (args.flags.has(name) ? String(args.flags.get(name)).split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+  const crossbars = list('crossbar')?.map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 8 || n > 512) throw new UserError('--crossbar', `sizes are whole numbers from 8 to 512 (got "${x}")`);
+    return n;
+  });
+  const opts = { crossbars, presets: list('preset'), timesteps: intFlag(args, 'timesteps', 1, 10000), images: intFlag(args, 'images', 1, 1_000_000) };
+  const backend = args.flags.get('backend') as BackendName | undefined;
+  await initBackend(backend ?? 'auto');
+  if (fs.existsSync(path.join(dir, 'compare.json'))) {
+    const c = evaluateCompare(dir, opts);
+    if (args.flags.has('json')) console.log(JSON.stringify(c));
+    else process.stderr.write(`${formatCompareTable(c)}\n\ncomparison: ${path.join(dir, 'compare.json')}\n`);
+    return 0;
+  }
+  const e = evaluateRun(dir, opts);
+  if (args.flags.has('json')) console.log(JSON.stringify(e));
+  else process.stderr.write(`${formatEvaluation(e)}\n\nevaluation: ${path.join(dir, 'evaluation.json')}\n`);
+  return 0;
+}
+
 function cmdValidate(args: Args): number {
   if (args.positional.length === 0) throw new UserError('validate', 'needs at least one config file');
   let bad = 0;
@@ -213,13 +248,15 @@ export async function main(argv: string[]): Promise<number> {
       return cmdRun(args);
     case 'compare':
       return cmdRun(args, true);
+    case 'evaluate':
+      return cmdEvaluate(args);
     case 'validate':
       return cmdValidate(args);
     case 'schema':
       console.log(JSON.stringify(configSchema, null, 2));
       return 0;
     default:
-      throw new UserError(args.command, `unknown command; commands: run, compare, validate, schema`);
+      throw new UserError(args.command, `unknown command; commands: run, compare, evaluate, validate, schema`);
   }
 }
 

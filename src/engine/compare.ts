@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import type { BackendName, TransformMode } from './config/schema';
 import type { LoadedConfig } from './config/validate';
 import { executeRun } from './run';
-import { createRunDir, FILES, readRun, writeFileAtomic, type RunResult } from './store';
+import { createRunDir, FILES, readRun, writeFileAtomic, type RunHardwareSummary, type RunResult } from './store';
+import { evaluateRun, hardwareSummary, type EvaluateOptions } from './evaluate';
+import { UserError } from './errors';
 import type { EngineEvent } from '../protocol';
 
 export interface CompareRow {
@@ -30,6 +32,19 @@ export interface CompareRow {
   reductionVsOriginal?: number;
   reductionVsPruning?: number;
   seconds: number;
+  hardware?: {
+    preset: string;
+    snnAccuracy: number;
+    area_mm2: number;
+    energy_uJ: number;
+    crossbar_uJ: number;
+    neuron_uJ: number;
+    communication_uJ: number;
+    areaVsOriginal?: number;
+    energyVsOriginal?: number;
+    areaVsPruning?: number;
+    energyVsPruning?: number;
+  };
 }
 
 export interface CompareResult {
@@ -72,15 +87,10 @@ export async function executeCompare(opts: {
       keptFraction: m?.keptFraction,
       clusteredFraction: m?.clusteredFraction,
       seconds: r.seconds,
+      hardware: r.hardware && !('error' in r.hardware) ? pickHardware(r.hardware) : undefined,
     });
   }
-  const original = rows.find((r) => r.mode === 'original')?.mpes;
-  const pruning = rows.find((r) => r.mode === 'pruning')?.mpes;
-  for (const r of rows) {
-    if (r.mpes === undefined) continue;
-    if (original) r.reductionVsOriginal = 1 - r.mpes / original;
-    if (pruning) r.reductionVsPruning = 1 - r.mpes / pruning;
-  }
+  computeRatios(rows);
   // Each run's record learns its ratios too (a single run knows only the dense count).
   for (const r of rows) {
     const rec = readRun(r.runDir);
@@ -94,13 +104,52 @@ export async function executeCompare(opts: {
   return result;
 }
 
+function pickHardware(h: RunHardwareSummary): NonNullable<CompareRow['hardware']> {
+  return { preset: h.preset, snnAccuracy: h.snnAccuracy, area_mm2: h.area_mm2, energy_uJ: h.energy_uJ, crossbar_uJ: h.crossbar_uJ, neuron_uJ: h.neuron_uJ, communication_uJ: h.communication_uJ };
+}
+
+/** Reductions (1 − x ÷ reference) of mPEs, area and energy against the original and the pruning rows. */
+function computeRatios(rows: CompareRow[]): void {
+  const orig = rows.find((r) => r.mode === 'original');
+  const prun = rows.find((r) => r.mode === 'pruning');
+  const red = (x: number | undefined, ref: number | undefined) => (x !== undefined && ref ? 1 - x / ref : undefined);
+  for (const r of rows) {
+    r.reductionVsOriginal = red(r.mpes, orig?.mpes);
+    r.reductionVsPruning = red(r.mpes, prun?.mpes);
+    if (r.hardware) {
+      r.hardware.areaVsOriginal = red(r.hardware.area_mm2, orig?.hardware?.area_mm2);
+      r.hardware.energyVsOriginal = red(r.hardware.energy_uJ, orig?.hardware?.energy_uJ);
+      r.hardware.areaVsPruning = red(r.hardware.area_mm2, prun?.hardware?.area_mm2);
+      r.hardware.energyVsPruning = red(r.hardware.energy_uJ, prun?.hardware?.energy_uJ);
+    }
+  }
+}
+
+/** Price every run of a finished comparison again (other preset, T, images), and update compare.json. */
+export function evaluateCompare(dir: string, opts: EvaluateOptions): CompareResult {
+  let c: CompareResult;
+  try {
+    c = JSON.parse(fs.readFileSync(path.join(dir, 'compare.json'), 'utf8')) as CompareResult;
+  } catch (e) {
+    throw new UserError(path.join(dir, 'compare.json'), `cannot be read (${(e as Error).message})`);
+  }
+  for (const r of c.rows) {
+    const e = evaluateRun(r.runDir, { ...opts, crossbars: opts.crossbars?.slice(0, 1) ?? [c.crossbarSize], presets: opts.presets?.slice(0, 1) });
+    r.hardware = pickHardware(hardwareSummary(e));
+  }
+  computeRatios(c.rows);
+  c.dir = dir;
+  writeFileAtomic(path.join(dir, 'compare.json'), JSON.stringify(c, null, 2) + '\n');
+  return c;
+}
+
 function findRunDir(dir: string, mode: string): string {
   const hit = fs.readdirSync(dir).filter((n) => n.endsWith(`-${mode}`)).sort().pop();
   return hit ? path.join(dir, hit) : '';
 }
 
 const pct = (x: number | undefined, digits = 2) => (x === undefined ? '—' : `${(100 * x).toFixed(digits)}%`);
-const signedPct = (x: number | undefined) => (x === undefined ? '—' : `${x >= 0 ? '−' : '+'}${Math.abs(100 * x).toFixed(1)}%`);
+const signedPct = (x: number | undefined) => (x === undefined ? '—' : Math.abs(x) < 5e-4 ? '0.0%' : `${x > 0 ? '−' : '+'}${Math.abs(100 * x).toFixed(1)}%`);
 
 /** The paper's table, as text. Reductions are shown as "−28.0%" (fewer mPEs) or "+5.0%" (more). */
 export function formatCompareTable(c: CompareResult): string {
@@ -120,10 +169,24 @@ export function formatCompareTable(c: CompareResult): string {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
-  return [
+  const out = [
     `${c.name}: ${c.epochs} epochs, ${c.crossbarSize}×${c.crossbarSize} crossbars (mPE counts are model estimates of the mapping, not silicon)`,
     line(head),
     line(widths.map((w) => '─'.repeat(w))),
     ...body.map(line),
-  ].join('\n');
+  ];
+  const priced = c.rows.filter((r) => r.hardware);
+  if (priced.length) {
+    const h = priced[0].hardware!;
+    const head2 = ['mode', 'ANN acc', 'SNN acc', 'area mm²', 'energy µJ', 'xbar/neur/comm µJ', 'area vs orig', 'energy vs orig', 'area vs prun', 'energy vs prun'];
+    const f = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+    const body2 = priced.map((r) => {
+      const hw = r.hardware!;
+      return [r.mode, pct(r.testAccuracy), pct(hw.snnAccuracy), f(hw.area_mm2), f(hw.energy_uJ), `${f(hw.crossbar_uJ)}/${f(hw.neuron_uJ)}/${f(hw.communication_uJ)}`, signedPct(hw.areaVsOriginal), signedPct(hw.energyVsOriginal), signedPct(hw.areaVsPruning), signedPct(hw.energyVsPruning)];
+    });
+    const w2 = head2.map((hh, i) => Math.max(hh.length, ...body2.map((b) => b[i].length)));
+    const line2 = (cells: string[]) => cells.map((s, i) => (i === 0 ? s.padEnd(w2[i]) : s.padStart(w2[i]))).join('  ');
+    out.push('', `Spiking implementation on ${h.preset} (model estimates, not silicon); energy per classification:`, line2(head2), line2(w2.map((w) => '─'.repeat(w))), ...body2.map(line2));
+  }
+  return out.join('\n');
 }

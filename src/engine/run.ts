@@ -16,6 +16,8 @@ import { train, type Stepper } from './train';
 import { Transformer } from './prune';
 import { mapLayers, schemesFor } from './mapping';
 import { connectivity, writeTransformResults } from './results';
+import { evaluateRun, hardwareSummary } from './evaluate';
+import { loadPreset } from './hardware';
 import { ParallelStepper } from './parallel/stepper';
 import type { EngineEvent } from '../protocol';
 import { PROTOCOL_VERSION } from '../protocol';
@@ -47,6 +49,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     backend = await initBackend(config.backend);
     data = loadDataset(config.dataset, loaded.baseDir, config.training.seed);
     checkNetworkFitsData(data, config.network.layers);
+    if (config.hardware.evaluate) loadPreset(config.hardware.preset, loaded.baseDir);
   } catch (e) {
     // Nothing was written yet: bad data fails before any run folder exists.
     throw reportError(e, emit);
@@ -138,6 +141,16 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       return result;
     }
     saveModel();
+    if (config.hardware.evaluate) {
+      emit({ type: 'log', level: 'info', message: `spiking conversion and pricing (${config.hardware.preset}, ${transform.crossbar}×${transform.crossbar}, T = ${config.hardware.timesteps}, ${config.hardware.snnImages} images)` });
+      try {
+        writer.update({ hardware: hardwareSummary(evaluateRun(dir)) });
+      } catch (e) {
+        // A run's training results stand even if pricing fails (a bad preset file, say): say so and keep them.
+        writer.update({ hardware: { error: errorMessage(e) } });
+        emit({ type: 'log', level: 'warning', message: `evaluation failed: ${errorMessage(e)}` });
+      }
+    }
     const result = writer.finish('completed');
     emit({ type: 'finished', status: 'completed', runDir: dir, result });
     return result;

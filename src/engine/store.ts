@@ -52,6 +52,23 @@ export interface RunResult {
   error?: { message: string; where?: string };
   /** Crossbar mapping of the final network (see mapping.json for placements). */
   mapping?: RunMappingSummary;
+  /** Spiking conversion, area and energy at the configured size and preset (see evaluation.json). */
+  hardware?: RunHardwareSummary | { error: string };
+}
+
+export interface RunHardwareSummary {
+  preset: string;
+  crossbarSize: number;
+  snnAccuracy: number;
+  annAccuracy: number;
+  images: number;
+  timesteps: number;
+  area_mm2: number;
+  energy_uJ: number;
+  crossbar_uJ: number;
+  neuron_uJ: number;
+  communication_uJ: number;
+  adcEnergy_uJ?: number;
 }
 
 export interface RunMappingSummary {
@@ -82,6 +99,7 @@ export const FILES = {
   model: 'model.tnsr',
   clusters: 'clusters.json',
   mapping: 'mapping.json',
+  evaluation: 'evaluation.json',
 } as const;
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {

@@ -62,6 +62,12 @@ describe('trannsformer run', () => {
     assert.equal(rec.result!.status, 'completed');
     assert.equal(rec.result!.backend!.name, 'wasm');
     assert.equal(rec.config!.training.batchSize, 50);
+    // Every run ends converted to a spiking network and priced at its size and preset.
+    const hw = rec.result!.hardware as { preset: string; snnAccuracy: number; area_mm2: number; energy_uJ: number };
+    assert.equal(hw.preset, 'resparc-45nm');
+    assert.ok(hw.area_mm2 > 0 && hw.energy_uJ > 0);
+    assert.ok(Math.abs(hw.snnAccuracy - rec.result!.final!.testAccuracy) < 0.1);
+    assert.ok(fs.existsSync(path.join(runDir, FILES.evaluation)));
     assert.equal(readMetrics(runDir).metrics.length, 3);
     assert.ok(rec.result!.final!.testAccuracy > 0.5, `accuracy ${rec.result!.final!.testAccuracy} (chance is 0.2)`);
     // Read the weights back and evaluate them: same accuracy as the run reported.
@@ -161,6 +167,33 @@ describe('trannsformer run', () => {
   });
 });
 
+describe('trannsformer evaluate', () => {
+  test('re-prices a finished run at other sizes and presets without retraining', () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, { ...synthetic(2), hardware: { evaluate: false } });
+    const r = runCli(['run', cfg, '--json', '--out', 'runs'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    const runDir = (r.events.find((e) => e.type === 'finished') as Extract<EngineEvent, { type: 'finished' }>).runDir;
+    assert.equal(readRun(runDir).result!.hardware, undefined, 'hardware.evaluate false skips pricing');
+    const e = runCli(['evaluate', runDir, '--crossbar', '16,32,128', '--preset', 'resparc-45nm,puma-32nm', '--images', '100', '--timesteps', '20'], dir);
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(e.stderr, /SNN [\d.]+% vs ANN [\d.]+% on 100 test images, T = 20/);
+    assert.match(e.stderr, /warning: 128×128 exceeds resparc-45nm's largest reliable crossbar/);
+    assert.match(e.stderr, /puma-32nm: e_neuronIntegrate_pJ = 1\.38 borrowed from resparc-45nm/);
+    const ev = JSON.parse(fs.readFileSync(path.join(runDir, FILES.evaluation), 'utf8'));
+    assert.equal(ev.results.length, 6);
+    const at = (p: string, x: number) => ev.results.find((q: { preset: string; crossbarSize: number }) => q.preset === p && q.crossbarSize === x);
+    // 48-40-5, original mode: dense tiling at 16 = 3·3 + 3·1 = 12 mPEs; at 32: 2·2 + 2·1 = 6
+    assert.equal(at('resparc-45nm', 16).mpes, 12);
+    assert.equal(at('resparc-45nm', 32).mpes, 6);
+    assert.ok(at('puma-32nm', 16).adcEnergy_uJ > 0);
+    assert.equal(at('resparc-45nm', 16).adcEnergy_uJ, undefined);
+    const bad = runCli(['evaluate', runDir, '--preset', 'nope'], dir);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /nope: no such preset/);
+  });
+});
+
 describe('trannsformer compare', () => {
   test('trains every mode on the same data and seed, prints the table, writes compare.json and per-mode results', () => {
     const dir = tmpDir();
@@ -171,6 +204,8 @@ describe('trannsformer compare', () => {
     assert.match(r.stderr, /^original .* dense /m);
     assert.match(r.stderr, /^pruning .* compact /m);
     assert.match(r.stderr, /^trannsformer .* packed /m);
+    assert.match(r.stderr, /Spiking implementation on resparc-45nm/);
+    assert.match(r.stderr, /mode +ANN acc +SNN acc +area mm²/);
     const compareDir = path.join(dir, 'runs', fs.readdirSync(path.join(dir, 'runs'))[0]);
     const c = JSON.parse(fs.readFileSync(path.join(compareDir, 'compare.json'), 'utf8'));
     assert.deepEqual(c.rows.map((x: { mode: string }) => x.mode), ['original', 'pruning', 'trannsformer']);
@@ -181,6 +216,8 @@ describe('trannsformer compare', () => {
     assert.ok(prun.mpes <= orig.mpes && trn.mpes <= orig.mpes);
     assert.equal(prun.reductionVsPruning, 0);
     assert.ok(Math.abs(trn.reductionVsPruning - (1 - trn.mpes / prun.mpes)) < 1e-12);
+    assert.ok(Math.abs(trn.hardware.energyVsOriginal - (1 - trn.hardware.energy_uJ / orig.hardware.energy_uJ)) < 1e-12);
+    assert.equal(orig.hardware.areaVsOriginal, 0);
     for (const row of c.rows) {
       const rec = readRun(row.runDir);
       assert.equal(rec.state, 'ok');

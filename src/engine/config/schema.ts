@@ -89,6 +89,18 @@ export function resolveTransform(t: TransformConfig, epochs: number, layerCount:
   };
 }
 
+export interface HardwareConfig {
+  /** Preset name (presets/) or path to a preset file, relative to the config. */
+  preset: string;
+  timesteps: number;
+  encoding: 'poisson' | 'rate';
+  /** Test images the spiking network is simulated on. */
+  snnImages: number;
+  percentile: number;
+  /** Skip the spiking evaluation at the end of a run. */
+  evaluate: boolean;
+}
+
 export interface ExperimentConfig {
   $schema?: string;
   name: string;
@@ -97,6 +109,7 @@ export interface ExperimentConfig {
   network: NetworkConfig;
   training: TrainingConfig;
   transform: TransformConfig;
+  hardware: HardwareConfig;
   backend: BackendName;
 }
 
@@ -275,6 +288,20 @@ export const configSchema = {
           description:
             'Beyond the paper: magnitude pruning inside clusters, as a fraction of the outside rate (0: clusters protect their synapses, as the reference). With scic, clusters whose density falls below qualityMin dissolve.',
         },
+      },
+    },
+    hardware: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'How the trained network is priced: technology preset and the spiking simulation behind the energy figures.',
+      properties: {
+        preset: { type: 'string', minLength: 1, default: 'resparc-45nm', description: 'resparc-45nm, puma-32nm, mnsim-130nm, or a path to your own preset file.' },
+        timesteps: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Simulation timesteps T per classification.' },
+        encoding: { enum: ['poisson', 'rate'], default: 'poisson', description: 'Input spikes: Poisson (random) or deterministic rate.' },
+        snnImages: { type: 'integer', minimum: 1, default: 1000, description: 'Test images simulated for SNN accuracy and spike counts.' },
+        percentile: { type: 'number', exclusiveMinimum: 50, maximum: 100, default: 99.9, description: 'Activation percentile for data-based weight normalisation (100 = the maximum).' },
+        evaluate: { type: 'boolean', default: true, description: 'Convert, simulate and price the network when a run ends.' },
       },
     },
     backend: {

@@ -1,0 +1,186 @@
+/**
+ * Pricing a trained network: map it at one or more crossbar sizes, convert
+ * it to a spiking network and simulate it once, then compute area and
+ * energy per classification for each technology preset. Works on any
+ * finished run folder without retraining (`trannsformer evaluate`), and at
+ * the end of every run at its configured size and preset.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Cluster } from './cluster';
+import type { ExperimentConfig } from './config/schema';
+import { loadDataset } from './data/datasets';
+import { validateConfig } from './config/validate';
+import { UserError } from './errors';
+import { adcEnergy, arraysPerMpe, loadPreset, networkArea, presetCaveats, spikingEnergy, type AreaReport, type EnergyReport, type Preset } from './hardware';
+import { mapLayers, schemesFor, type LayerConnectivity, type MappingScheme, type NetworkMapping } from './mapping';
+import { simulateSnn } from './snn';
+import { FILES, readModel, readRun, writeFileAtomic, type RunHardwareSummary } from './store';
+
+export interface PricedMapping {
+  crossbarSize: number;
+  preset: string;
+  scheme: MappingScheme;
+  mpes: number;
+  perLayer: number[];
+  utilisation: number;
+  area: AreaReport;
+  energy: EnergyReport;
+  /** Bit-serial ANN with ADCs, µJ per classification, where the preset has ADC figures. */
+  adcEnergy_uJ?: number;
+  warnings: string[];
+}
+
+export interface Evaluation {
+  runDir: string;
+  mode: string;
+  createdAt: string;
+  snn: { timesteps: number; encoding: string; images: number; accuracy: number; annAccuracy: number; curve: { timesteps: number; accuracy: number }[]; meanRates: number[] };
+  results: PricedMapping[];
+  presets: { name: string; file: string; maxCrossbar: number; caveats: string[] }[];
+  notes: string[];
+}
+
+/** The connectivity a run ended with: its masks, and its clusters when it has any. */
+export function runConnectivity(dir: string): { layers: number[]; connectivity: LayerConnectivity[]; weights: Float32Array[]; masks: Uint8Array[] } {
+  const model = readModel(dir);
+  let clusterLayers: { clusters: { inputs: number[]; outputs: number[]; quality: number; valid: boolean }[] }[] = [];
+  try {
+    clusterLayers = JSON.parse(fs.readFileSync(path.join(dir, FILES.clusters), 'utf8')).layers ?? [];
+  } catch {
+    /* no clusters: original runs of older engines */
+  }
+  const connectivity = model.masks.map((map, l) => ({
+    rows: model.layers[l + 1],
+    cols: model.layers[l],
+    map,
+    clusters: (clusterLayers[l]?.clusters ?? []).map(
+      (c): Cluster => ({ inputs: Int32Array.from(c.inputs), outputs: Int32Array.from(c.outputs), quality: c.quality, valid: c.valid }),
+    ),
+  }));
+  return { layers: model.layers, connectivity, weights: model.weights, masks: model.masks };
+}
+
+export interface EvaluateOptions {
+  crossbars?: number[];
+  presets?: string[];
+  timesteps?: number;
+  images?: number;
+  encoding?: 'poisson' | 'rate';
+  /** Write evaluation.json into the run folder (default true). */
+  write?: boolean;
+}
+
+export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation {
+  const rec = readRun(dir);
+  if (rec.state !== 'ok' || !rec.result || !rec.config) throw new UserError(dir, `is not a readable run folder${rec.problem ? ` (${rec.problem})` : ''}`);
+  if (!rec.result.weightsFile) throw new UserError(dir, `has no weights yet (status ${rec.result.status})`);
+  // Through the validator again, so that sections newer than the run get their schema defaults.
+  const config: ExperimentConfig = validateConfig(rec.config).config ?? rec.config;
+  const hw = config.hardware;
+  const baseDir = rec.result.configFile ? path.dirname(rec.result.configFile) : dir;
+  const presets: Preset[] = (opts.presets ?? [hw.preset]).map((p) => loadPreset(p, baseDir));
+  const mode = config.transform.mode;
+  const formedFor = config.transform.crossbar;
+  const crossbars = opts.crossbars ?? [formedFor];
+  for (const x of crossbars) if (!Number.isInteger(x) || x < 8 || x > 512) throw new UserError('--crossbar', `sizes run from 8 to 512 (got ${x})`);
+  const { layers, connectivity, weights, masks } = runConnectivity(dir);
+  const scheme = schemesFor(mode).shown;
+  const notes: string[] = [];
+  if ((mode === 'trannsformer' || mode === 'offline') && crossbars.some((x) => x !== formedFor))
+    notes.push(`the clusters were formed for ${formedFor}×${formedFor} crossbars; at other sizes they are cut into pieces or packed as they are`);
+  if (mode === 'original' || mode === 'pruning') notes.push(`${mode} does not depend on the crossbar size: only the tiling changes`);
+  if (rec.result.status === 'interrupted' || rec.result.status === 'failed') notes.push(`the run is ${rec.result.status}: ${rec.result.weightsNote ?? 'weights as it stopped'}`);
+  const mappings: NetworkMapping[] = crossbars.map((x) => mapLayers(scheme, connectivity, x));
+  const data = loadDataset(config.dataset, baseDir, config.training.seed);
+  const snn = simulateSnn(
+    layers,
+    weights,
+    masks,
+    data.train,
+    data.test,
+    mappings.map((m) => m.layers.map((l) => l.crossbars)),
+    { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed },
+  );
+  const results: PricedMapping[] = [];
+  for (const p of presets)
+    mappings.forEach((m, mi) => {
+      const x = m.crossbarSize;
+      const warnings = x > p.maxCrossbar ? [`${x}×${x} exceeds ${p.name}'s largest reliable crossbar (${p.maxCrossbar}×${p.maxCrossbar})`] : [];
+      const arrays = arraysPerMpe(p);
+      results.push({
+        crossbarSize: x,
+        preset: p.name,
+        scheme,
+        mpes: m.total,
+        perLayer: m.perLayer,
+        utilisation: m.utilisation,
+        area: networkArea(p, x, m.total, arrays),
+        energy: spikingEnergy(p, m.layers.map((l, li) => ({ crossbars: l.crossbars, spikes: snn.spikes[mi][li] })), arrays),
+        adcEnergy_uJ: adcEnergy(p, m.layers.map((l) => l.crossbars), 8, arrays),
+        warnings,
+      });
+    });
+  const evaluation: Evaluation = {
+    runDir: dir,
+    mode,
+    createdAt: new Date().toISOString(),
+    snn: { timesteps: snn.timesteps, encoding: snn.encoding, images: snn.images, accuracy: snn.accuracy, annAccuracy: snn.annAccuracy, curve: snn.curve, meanRates: snn.meanRates },
+    results,
+    presets: presets.map((p) => ({ name: p.name, file: p.file, maxCrossbar: p.maxCrossbar, caveats: presetCaveats(p) })),
+    notes,
+  };
+  if (opts.write !== false) writeFileAtomic(path.join(dir, FILES.evaluation), JSON.stringify(evaluation, null, 2) + '\n');
+  return evaluation;
+}
+
+const f = (x: number, d = 3) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(d));
+
+export function formatEvaluation(e: Evaluation): string {
+  const head = ['preset', 'crossbar', 'mPEs', 'util', 'area mm²', 'energy µJ', 'crossbar', 'neuron', 'comm', 'ADC ANN µJ'];
+  const rows = e.results.map((r) => [
+    r.preset,
+    `${r.crossbarSize}×${r.crossbarSize}`,
+    String(r.mpes),
+    `${(100 * r.utilisation).toFixed(1)}%`,
+    f(r.area.total_mm2),
+    f(r.energy.total_uJ),
+    f(r.energy.crossbar_uJ),
+    f(r.energy.neuron_uJ),
+    f(r.energy.communication_uJ),
+    r.adcEnergy_uJ === undefined ? '—' : f(r.adcEnergy_uJ),
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (c: string[]) => c.map((s, i) => (i === 0 ? s.padEnd(w[i]) : s.padStart(w[i]))).join('  ');
+  const out = [
+    `${path.basename(e.runDir)} (${e.mode}): SNN ${(100 * e.snn.accuracy).toFixed(2)}% vs ANN ${(100 * e.snn.annAccuracy).toFixed(2)}% on ${e.snn.images} test images, T = ${e.snn.timesteps} (${e.snn.encoding})`,
+    `accuracy vs T: ${e.snn.curve.map((c) => `${c.timesteps}: ${(100 * c.accuracy).toFixed(1)}%`).join(', ')}`,
+    line(head),
+    line(w.map((n) => '─'.repeat(n))),
+    ...rows.map(line),
+    'Area and energy are model estimates from the presets, not measured silicon.',
+  ];
+  for (const r of e.results) for (const wn of r.warnings) out.push(`warning: ${wn}`);
+  for (const n of e.notes) out.push(`note: ${n}`);
+  for (const p of e.presets) for (const c of p.caveats) out.push(`${p.name}: ${c}`);
+  return out.join('\n');
+}
+
+/** The figures result.json keeps: the first priced mapping (configured size and preset). */
+export function hardwareSummary(e: Evaluation): RunHardwareSummary {
+  const r = e.results[0];
+  return {
+    preset: r.preset,
+    crossbarSize: r.crossbarSize,
+    snnAccuracy: e.snn.accuracy,
+    annAccuracy: e.snn.annAccuracy,
+    images: e.snn.images,
+    timesteps: e.snn.timesteps,
+    area_mm2: r.area.total_mm2,
+    energy_uJ: r.energy.total_uJ,
+    crossbar_uJ: r.energy.crossbar_uJ,
+    neuron_uJ: r.energy.neuron_uJ,
+    communication_uJ: r.energy.communication_uJ,
+    ...(r.adcEnergy_uJ !== undefined ? { adcEnergy_uJ: r.adcEnergy_uJ } : {}),
+  };
+}
