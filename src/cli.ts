@@ -13,6 +13,7 @@ import { errorMessage, isUserError, markReported, UserError, wasReported } from 
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/run';
 import { evaluateCompare, executeCompare, formatCompareTable } from './engine/compare';
 import { evaluateRun, formatEvaluation } from './engine/evaluate';
+import { writeReport } from './engine/report';
 import { initBackend } from './engine/model/backend';
 import * as fs from 'node:fs';
 import { TRANSFORM_MODES, type TransformMode } from './engine/config/schema';
@@ -38,6 +39,8 @@ const USAGE = `Usage:
       --preset LIST    presets by name or path (default: the run's hardware.preset)
       --timesteps T    simulation timesteps      --images N   test images simulated
       --json           the evaluation as JSON on stdout
+  trannsformer report <run-or-compare-folder>
+      Write report.html (tables and charts, self-contained) into the folder
   trannsformer validate <config…>    check configs and print every problem
   trannsformer schema                print the config JSON Schema
   trannsformer --help | --version
@@ -182,6 +185,7 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
     if (compare) {
       const c = await executeCompare({ loaded, outRoot, modes: modes as TransformMode[], emit, signal: controller.signal, backend: backend as BackendName | undefined });
       emit({ type: 'compared', result: c });
+      emit({ type: 'log', level: 'info', message: `report: ${writeReport(c.dir)}` });
       return c.rows.some((r) => r.status === 'interrupted') || c.rows.length < modes.length ? 130 : 0;
     }
     const result = await executeRun({ loaded, outRoot, emit, signal: controller.signal, backend: backend as BackendName | undefined });
@@ -250,13 +254,20 @@ export async function main(argv: string[]): Promise<number> {
       return cmdRun(args, true);
     case 'evaluate':
       return cmdEvaluate(args);
+    case 'report': {
+      const dir = args.positional[0];
+      if (!dir) throw new UserError('report', 'needs a run folder (or a compare folder)');
+      if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found');
+      console.log(writeReport(dir));
+      return 0;
+    }
     case 'validate':
       return cmdValidate(args);
     case 'schema':
       console.log(JSON.stringify(configSchema, null, 2));
       return 0;
     default:
-      throw new UserError(args.command, `unknown command; commands: run, compare, evaluate, validate, schema`);
+      throw new UserError(args.command, `unknown command; commands: run, compare, evaluate, report, validate, schema`);
   }
 }
 
