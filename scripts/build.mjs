@@ -21,6 +21,9 @@ const entries = [
   { entryPoints: ['src/engine/parallel/worker.ts'], outfile: 'dist/trainWorker.js' },
   { entryPoints: ['bench/train.ts'], outfile: 'dist/bench-train.js' },
   { entryPoints: ['bench/cluster.ts'], outfile: 'dist/bench-cluster.js' },
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  // Browser code of the webviews: no Node, no vscode module.
+  { entryPoints: ['webview/details.ts'], outfile: 'dist/webview/details.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 
 mkdirSync('dist', { recursive: true });

@@ -1,0 +1,85 @@
+/** The Runs tree: runs grouped by config, comparisons with their runs nested, damaged folders listed as such. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunRecord } from '../engine/store';
+import { describeRun, groupByConfig, readRunsFolder, type ConfigGroup, type Entry } from './runsModel';
+
+export type RunsNode =
+  | { kind: 'group'; group: ConfigGroup }
+  | { kind: 'compare'; entry: Extract<Entry, { kind: 'compare' }> }
+  | { kind: 'run'; record: RunRecord; live: boolean };
+
+const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('sync~spin'),
+  completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  interrupted: new vscode.ThemeIcon('debug-pause'),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+};
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly roots: () => string[],
+    private readonly isLive: (dir: string) => boolean,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  /** Every run folder currently listed (for "is there anything?" and for lookups). */
+  allRuns(): RunRecord[] {
+    return this.roots().flatMap((root) => readRunsFolder(root).flatMap((e) => (e.kind === 'run' ? [e.record] : e.runs)));
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) return groupByConfig(this.roots().flatMap((r) => readRunsFolder(r))).map((group) => ({ kind: 'group', group }));
+    if (node.kind === 'group')
+      return node.group.entries.map((e) => (e.kind === 'compare' ? { kind: 'compare', entry: e } : { kind: 'run', record: e.record, live: this.isLive(e.record.dir) }));
+    if (node.kind === 'compare') return node.entry.runs.map((record) => ({ kind: 'run', record, live: this.isLive(record.dir) }));
+    return [];
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'group') {
+      const item = new vscode.TreeItem(node.group.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.iconPath = new vscode.ThemeIcon('file-code');
+      item.contextValue = 'configGroup';
+      item.description = `${node.group.entries.length}`;
+      return item;
+    }
+    if (node.kind === 'compare') {
+      const item = new vscode.TreeItem(`compare · ${node.entry.name.slice(0, 15)}`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.iconPath = new vscode.ThemeIcon('graph');
+      item.contextValue = 'compare';
+      item.resourceUri = vscode.Uri.file(node.entry.dir);
+      item.tooltip = node.entry.dir;
+      item.description = node.entry.runs.map((r) => r.config?.transform?.mode ?? '?').join(', ');
+      return item;
+    }
+    const r = node.record;
+    const folder = path.basename(r.dir);
+    const item = new vscode.TreeItem(r.result ? `${r.result.name} · ${folder.slice(0, 15)}` : folder, vscode.TreeItemCollapsibleState.None);
+    item.description = describeRun(r);
+    item.resourceUri = vscode.Uri.file(r.dir);
+    if (r.state === 'corrupt') {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      item.contextValue = 'run.corrupt';
+      item.tooltip = `${r.dir}\n${r.problem}`;
+      return item;
+    }
+    const status = r.result!.status === 'running' && r.stale && !node.live ? 'failed' : r.result!.status;
+    item.iconPath = STATUS_ICON[status];
+    item.contextValue = node.live ? 'run.live' : `run.${status}`;
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${r.result!.name}** — ${status}${r.stale && !node.live ? ' (its process is gone)' : ''}\n\n`);
+    md.appendMarkdown(`${describeRun(r)}\n\n`);
+    if (r.result!.error) md.appendText(`Error: ${r.result!.error.message}\n\n`);
+    md.appendText(r.dir);
+    item.tooltip = md;
+    item.command = { command: 'trannsformer.showRun', title: 'Show run', arguments: [node] };
+    return item;
+  }
+}

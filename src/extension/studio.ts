@@ -1,0 +1,313 @@
+/**
+ * The extension's one owner object: settings, log, background sessions,
+ * views, status bar and commands, every disposable registered the moment it
+ * exists. Runs execute the bundled engine CLI in separate processes; this
+ * process only reads their run folders.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { EngineEvent, DetailsToHost } from '../protocol';
+import { writeReport } from '../engine/report';
+import { readSettings, type Settings } from './settings';
+import { SessionManager } from './sessionManager';
+import type { RunSession, SessionKind } from './runSession';
+import { RunsTreeProvider, type RunsNode } from './runsView';
+import { RunDetailsViewProvider } from './detailsView';
+
+const TEMPLATES: { label: string; file: string; detail: string }[] = [
+  { label: 'Quick MNIST', file: 'quick-mnist.trannsformer.json', detail: '784-300-300-10 on the embedded MNIST; about a minute per mode' },
+  { label: 'Paper: MNIST', file: 'paper-mnist.trannsformer.json', detail: '784-1200-1200-10, the reference hyperparameters, 60 epochs' },
+  { label: 'Paper: MNIST, reference transformation', file: 'paper-mnist-reference.trannsformer.json', detail: 'the authors\' SCIC exactly, for fidelity' },
+  { label: 'Paper: SVHN', file: 'paper-svhn.trannsformer.json', detail: '1024-1200-1200-1200-10 on your train_32x32.mat / test_32x32.mat' },
+  { label: 'Paper: CIFAR-10', file: 'paper-cifar10.trannsformer.json', detail: '1024-1200-1200-1200-10 on your CIFAR-10 binary batches' },
+];
+
+export class Studio implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly log: vscode.LogOutputChannel;
+  private settings: Settings;
+  readonly sessions: SessionManager;
+  readonly runs: RunsTreeProvider;
+  readonly details: RunDetailsViewProvider;
+  private readonly status: vscode.StatusBarItem;
+  private refreshTimer?: NodeJS.Timeout;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.log = this.own(vscode.window.createOutputChannel('TraNNsformer', { log: true }));
+    this.settings = readSettings();
+    this.sessions = new SessionManager(() => this.settings.maxConcurrentRuns);
+    this.runs = new RunsTreeProvider(() => this.runsRoots(), (dir) => this.isLive(dir));
+    this.own(vscode.window.registerTreeDataProvider('trannsformer.runs', this.runs));
+    this.details = new RunDetailsViewProvider(context.extensionUri, (dir) => this.isLive(dir), (m) => this.onDetailsMessage(m));
+    this.own(vscode.window.registerWebviewViewProvider(RunDetailsViewProvider.viewId, this.details));
+    this.status = this.own(vscode.window.createStatusBarItem('trannsformer.status', vscode.StatusBarAlignment.Left, 10));
+    this.status.name = 'TraNNsformer runs';
+    this.status.command = 'trannsformer.cancelRun';
+    this.own(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('trannsformer') && this.onSettingsChanged()));
+    this.own(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchRuns()));
+    this.own(vscode.workspace.onDidGrantWorkspaceTrust(() => this.runs.refresh()));
+    this.watchRuns();
+    this.scheduleRefresh();
+    this.sessions.on('changed', () => this.updateStatus());
+    this.registerCommands();
+    this.log.info(`activated; runs folder "${this.settings.runsFolder}", up to ${this.settings.maxConcurrentRuns} runs at once`);
+  }
+
+  private own<T extends vscode.Disposable>(d: T): T {
+    this.disposables.push(d);
+    return d;
+  }
+
+  // ---- runs folder --------------------------------------------------------
+
+  runsRoots(): string[] {
+    const f = this.settings.runsFolder;
+    if (path.isAbsolute(f)) return [f];
+    return (vscode.workspace.workspaceFolders ?? []).map((w) => path.join(w.uri.fsPath, f));
+  }
+
+  private watcher?: vscode.Disposable;
+  private watchRuns(): void {
+    this.watcher?.dispose();
+    const ws = this.runsRoots().map((root) => {
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/{result.json,metrics.jsonl,compare.json}'));
+      const kick = () => this.scheduleRefresh();
+      w.onDidCreate(kick);
+      w.onDidChange(kick);
+      w.onDidDelete(kick);
+      return w;
+    });
+    this.watcher = vscode.Disposable.from(...ws);
+    this.own(this.watcher);
+    this.runs.refresh();
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      this.runs.refresh();
+      this.details.update();
+      void vscode.commands.executeCommand('setContext', 'trannsformer.hasRuns', this.runs.allRuns().length > 0);
+    }, 300);
+  }
+
+  private onSettingsChanged(): void {
+    const before = this.settings;
+    this.settings = readSettings();
+    if (before.runsFolder !== this.settings.runsFolder) this.watchRuns();
+    this.log.info(`settings changed; runs folder "${this.settings.runsFolder}", up to ${this.settings.maxConcurrentRuns} runs at once`);
+  }
+
+  isLive(dir: string): boolean {
+    return this.sessions.sessions.some((s) => s.runDirs.includes(dir) && (s.state === 'running' || s.state === 'cancelling'));
+  }
+
+  // ---- launching ------------------------------------------------------------
+
+  private configFrom(arg: unknown): string | undefined {
+    if (arg instanceof vscode.Uri) return arg.fsPath;
+    const doc = vscode.window.activeTextEditor?.document;
+    if (doc && doc.fileName.endsWith('.trannsformer.json')) return doc.fileName;
+    return undefined;
+  }
+
+  async launch(kind: SessionKind, arg?: unknown): Promise<RunSession | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('TraNNsformer runs are disabled in Restricted Mode: a run executes the engine on files of this workspace. Trust the workspace to run; existing results can still be viewed.');
+      return undefined;
+    }
+    let config = this.configFrom(arg);
+    if (!config) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'TraNNsformer config': ['json'] }, openLabel: kind === 'run' ? 'Run' : 'Compare' });
+      config = picked?.[0]?.fsPath;
+    }
+    if (!config) return undefined;
+    const doc = vscode.workspace.textDocuments.find((d) => d.fileName === config);
+    if (doc?.isDirty) await doc.save();
+    const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(config));
+    const outRoot = path.isAbsolute(this.settings.runsFolder) ? this.settings.runsFolder : path.join(folder?.uri.fsPath ?? path.dirname(config), this.settings.runsFolder);
+    const extraArgs = this.settings.backend === 'config' ? [] : ['--backend', this.settings.backend];
+    const session = this.sessions.submit({
+      kind,
+      configFile: config,
+      outRoot,
+      cliPath: this.context.asAbsolutePath(path.join('dist', 'cli.js')),
+      nodePath: this.settings.nodePath || undefined,
+      cwd: path.dirname(config),
+      extraArgs,
+    });
+    this.track(session);
+    return session;
+  }
+
+  private track(s: RunSession): void {
+    const name = path.basename(s.options.configFile);
+    if (s.state === 'queued') this.log.info(`${s.label}: queued (${this.sessions.active.length} running)`);
+    s.on('log', (line: string) => this.log.info(`[${name}] ${line}`));
+    s.on('event', (e: EngineEvent) => {
+      if (e.type === 'started') {
+        this.log.info(`[${name}] backend ${e.backend.name} (${e.backend.detail}); run folder ${e.runDir}`);
+        this.details.select(e.runDir);
+        this.scheduleRefresh();
+      } else if (e.type === 'progress' && s.runDirs.length) this.details.post({ type: 'progress', dir: s.runDirs[s.runDirs.length - 1], progress: e });
+      else if (e.type === 'epoch') this.scheduleRefresh();
+      else if (e.type === 'error') this.log.error(`[${name}] ${e.where ? `${e.where}: ` : ''}${e.message}`);
+      this.updateStatus();
+    });
+    const started = () => this.log.info(`${s.label}: ${s.commandLine().join(' ')}`);
+    if (s.state === 'queued') this.sessions.once('started', started);
+    else started();
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `TraNNsformer: ${s.options.kind} ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => s.cancel());
+        let lastEpoch = 0;
+        const onEvent = (e: EngineEvent) => {
+          if (e.type === 'progress') {
+            const pct = (100 * ((e.epoch - 1) * e.batches + e.batch)) / (e.epochs * e.batches);
+            const inc = pct - lastEpoch;
+            lastEpoch = pct;
+            progress.report({ increment: s.options.kind === 'run' ? inc : undefined, message: this.progressText(s) });
+          } else if (e.type === 'epoch' || e.type === 'log') progress.report({ message: this.progressText(s) });
+        };
+        s.on('event', onEvent);
+        const exit = await s.done;
+        s.off('event', onEvent);
+        this.log.info(`${s.label}: ${exit.state}${exit.code !== null ? ` (exit code ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}`);
+        this.scheduleRefresh();
+        if (exit.state === 'failed') {
+          this.log.error(`${s.label} failed: ${exit.error}`);
+          void vscode.window.showErrorMessage(`TraNNsformer ${s.options.kind} of ${name} failed: ${exit.error}`, 'Open log').then((b) => b && this.log.show());
+        } else if (exit.state === 'completed') {
+          const dir = s.runDirs[0] ? path.dirname(s.runDirs[0]) : undefined;
+          void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report').then((b) => {
+            if (b && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
+          });
+        }
+      },
+    );
+  }
+
+  private progressText(s: RunSession): string {
+    const p = s.lastProgress;
+    const m = s.lastEpoch;
+    const parts: string[] = [];
+    if (s.state === 'cancelling') parts.push('stopping…');
+    if (p) parts.push(`epoch ${p.epoch}/${p.epochs}`);
+    if (m) parts.push(`test ${(100 * m.testAccuracy).toFixed(2)}%`);
+    if (m?.transform) parts.push(`${m.transform.mpes} mPEs`);
+    if (p && Number.isFinite(p.etaSeconds)) parts.push(`ETA ${Math.floor(p.etaSeconds / 60)}:${String(Math.round(p.etaSeconds % 60)).padStart(2, '0')}`);
+    return parts.join(' · ');
+  }
+
+  private updateStatus(): void {
+    const active = this.sessions.active;
+    const queued = this.sessions.queued.length;
+    void vscode.commands.executeCommand('setContext', 'trannsformer.running', active.length + queued > 0);
+    if (active.length === 0 && queued === 0) {
+      this.status.hide();
+      return;
+    }
+    const first = active[0];
+    this.status.text = `$(sync~spin) TraNNsformer${active.length > 1 ? ` (${active.length})` : ''}: ${first ? this.progressText(first) || 'starting…' : ''}${queued ? ` +${queued} queued` : ''}`;
+    this.status.tooltip = 'TraNNsformer runs — click to cancel one';
+    this.status.show();
+  }
+
+  // ---- commands -------------------------------------------------------------
+
+  private registerCommands(): void {
+    const reg = (id: string, fn: (...args: unknown[]) => unknown) => this.own(vscode.commands.registerCommand(id, fn));
+    reg('trannsformer.newConfig', () => this.newConfig());
+    reg('trannsformer.run', (arg) => this.launch('run', arg));
+    reg('trannsformer.compare', (arg) => this.launch('compare', arg));
+    reg('trannsformer.cancelRun', () => this.cancelRun());
+    reg('trannsformer.refreshRuns', () => this.runs.refresh());
+    reg('trannsformer.showRun', (node) => this.details.select(this.dirOf(node)));
+    reg('trannsformer.openReport', (node) => this.openReport(this.dirOf(node) ?? this.details.selectedDir));
+    reg('trannsformer.revealRun', (node) => this.reveal(this.dirOf(node) ?? this.details.selectedDir));
+    reg('trannsformer.deleteRun', (node) => this.deleteRun(this.dirOf(node)));
+    reg('trannsformer.showLog', () => this.log.show());
+  }
+
+  private dirOf(node: unknown): string | undefined {
+    const n = node as RunsNode | vscode.Uri | undefined;
+    if (!n) return undefined;
+    if (n instanceof vscode.Uri) return n.fsPath;
+    if (n.kind === 'run') return n.record.dir;
+    if (n.kind === 'compare') return n.entry.dir;
+    return undefined;
+  }
+
+  private async newConfig(): Promise<void> {
+    const pick = await vscode.window.showQuickPick(TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, file: t.file })), { placeHolder: 'Start from a template' });
+    if (!pick) return;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = await vscode.window.showInputBox({ prompt: 'Config file name', value: pick.file, validateInput: (v) => (/^[\w.-]+\.trannsformer\.json$/.test(v) ? undefined : 'A name ending in .trannsformer.json') });
+    if (!name) return;
+    const target = folder ? vscode.Uri.joinPath(folder, name) : (await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(name) }));
+    if (!target) return;
+    if (fs.existsSync(target.fsPath) && (await vscode.window.showWarningMessage(`${name} exists. Replace it?`, { modal: true }, 'Replace')) !== 'Replace') return;
+    const template = fs.readFileSync(this.context.asAbsolutePath(path.join('examples', pick.file)), 'utf8');
+    const text = template.replace(/"name": "[^"]*"/, `"name": "${path.basename(name, '.trannsformer.json').replace(/[^A-Za-z0-9._-]/g, '-')}"`);
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text));
+    await vscode.window.showTextDocument(target);
+  }
+
+  private async cancelRun(): Promise<void> {
+    const candidates = [...this.sessions.active, ...this.sessions.queued];
+    if (candidates.length === 0) {
+      void vscode.window.showInformationMessage('No TraNNsformer run is in progress.');
+      return;
+    }
+    const s =
+      candidates.length === 1
+        ? candidates[0]
+        : (await vscode.window.showQuickPick(candidates.map((c) => ({ label: c.label, description: `${c.state} ${this.progressText(c)}`, c })), { placeHolder: 'Cancel which run?' }))?.c;
+    s?.cancel();
+  }
+
+  async openReport(dir: string | undefined): Promise<void> {
+    if (!dir) return;
+    let file: string;
+    try {
+      file = writeReport(dir);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`No report for ${path.basename(dir)}: ${(e as Error).message}`);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel('trannsformer.report', `Report: ${path.basename(dir)}`, vscode.ViewColumn.Beside, { enableScripts: false, localResourceRoots: [] });
+    // The report is self-contained (inline styles and SVG, its own CSP); no scripts run.
+    panel.webview.html = fs.readFileSync(file, 'utf8');
+  }
+
+  private async reveal(dir: string | undefined): Promise<void> {
+    if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+  }
+
+  private async deleteRun(dir: string | undefined): Promise<void> {
+    if (!dir) return;
+    if (this.isLive(dir)) {
+      void vscode.window.showWarningMessage('Cancel the run before deleting it.');
+      return;
+    }
+    const ok = await vscode.window.showWarningMessage(`Delete run folder ${path.basename(dir)}?`, { modal: true, detail: dir }, 'Delete');
+    if (ok !== 'Delete') return;
+    await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true, useTrash: true });
+    if (this.details.selectedDir === dir) this.details.select(undefined);
+    this.runs.refresh();
+  }
+
+  private onDetailsMessage(m: DetailsToHost): void {
+    if (m.type === 'openReport') void this.openReport(m.dir);
+    else if (m.type === 'reveal') void this.reveal(m.dir);
+  }
+
+  async dispose(): Promise<void> {
+    clearTimeout(this.refreshTimer);
+    // Closing the window stops runs cleanly: each folder ends "interrupted".
+    await Promise.race([this.sessions.cancelAll(), new Promise((r) => setTimeout(r, 15_000))]);
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

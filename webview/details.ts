@@ -1,0 +1,155 @@
+/**
+ * Run details (browser code of the webview view): renders what the host
+ * sends — the selected run's key numbers and its curves — and asks the host
+ * to open the report or reveal the folder. No Node, no `vscode` module.
+ */
+import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip, CategoryScale } from 'chart.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import type { DetailsRun, DetailsToHost, HostToDetails } from '../src/protocol';
+import type { TrainProgress } from '../src/engine/train';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
+
+interface VsCodeApi {
+  postMessage(m: DetailsToHost): void;
+  getState(): { run?: DetailsRun } | undefined;
+  setState(s: { run?: DetailsRun }): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+const root = document.getElementById('root')!;
+let charts: Chart[] = [];
+let current: DetailsRun | undefined = vscode.getState()?.run;
+
+const css = (name: string) => getComputedStyle(document.body).getPropertyValue(name).trim() || '#888';
+const pct = (x: number | undefined, d = 2) => (x === undefined ? '—' : `${(100 * x).toFixed(d)}%`);
+const num = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...kids: (Node | string)[]) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...kids);
+  return e;
+};
+
+function row(label: string, value: string): HTMLTableRowElement {
+  return el('tr', {}, el('th', {}, label), el('td', {}, value));
+}
+
+function chart(title: string, labels: number[], series: { label: string; data: number[]; colour: string }[], percent: boolean): HTMLElement {
+  const canvas = el('canvas', { 'aria-label': title, role: 'img' });
+  const box = el('div', { class: 'chart' }, el('h3', {}, title), canvas);
+  const fg = css('--vscode-foreground');
+  const grid = css('--vscode-editorWidget-border');
+  queueMicrotask(() =>
+    charts.push(
+      new Chart(canvas, {
+        type: 'line',
+        data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour, pointRadius: 0, borderWidth: 2, tension: 0.2 })) },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          plugins: { legend: { labels: { color: fg, boxWidth: 10 } } },
+          scales: {
+            x: { title: { display: true, text: 'epoch', color: fg }, ticks: { color: fg, maxTicksLimit: 8 }, grid: { color: grid } },
+            y: { ticks: { color: fg, callback: (v) => (percent ? `${(100 * Number(v)).toFixed(1)}%` : String(v)) }, grid: { color: grid } },
+          },
+        },
+      }),
+    ),
+  );
+  return box;
+}
+
+function render(run: DetailsRun | undefined, progress?: TrainProgress): void {
+  charts.forEach((c) => c.destroy());
+  charts = [];
+  root.replaceChildren();
+  if (!run) {
+    root.append(el('p', { class: 'empty' }, 'Select a run in the Runs view.'));
+    return;
+  }
+  const badge = el('vscode-badge' as 'span', { variant: 'default' }, run.live ? 'running' : run.status);
+  const head = el('div', { class: 'head' }, el('h2', {}, run.name), badge);
+  if (run.live) head.append(el('vscode-progress-ring' as 'span', { class: 'ring' }));
+  root.append(head);
+  if (progress && run.live)
+    root.append(
+      el('p', { class: 'live' }, `epoch ${progress.epoch}/${progress.epochs}, batch ${progress.batch}/${progress.batches} · loss ${progress.loss.toFixed(4)} · ${Math.round(progress.samplesPerSecond)} samples/s · ETA ${Math.floor(progress.etaSeconds / 60)}:${String(Math.round(progress.etaSeconds % 60)).padStart(2, '0')}`),
+    );
+  const t = el('table', { class: 'numbers' });
+  t.append(row('mode', `${run.mode} · ${run.crossbar}×${run.crossbar}`), row('network', run.layers.join('-')), row('epochs', `${run.epochsCompleted} of ${run.epochsPlanned}`));
+  if (run.final) t.append(row('test accuracy', pct(run.final.testAccuracy)), row('synapses kept', run.final.keptFraction.map((k) => pct(k, 0)).join(' / ')));
+  if (run.mapping) {
+    t.append(row('mPEs', `${run.mapping.mpes} (${run.mapping.shown})`), row('utilisation', pct(run.mapping.utilisation, 1)));
+    if (run.mapping.clusters.some((c) => c > 0)) t.append(row('clusters', run.mapping.clusters.join(' / ')));
+    t.append(row('vs original', `${(100 * run.mapping.reductionVsOriginal).toFixed(1)}% fewer mPEs`));
+    if (run.mapping.reductionVsPruning !== undefined) t.append(row('vs pruning', `${(100 * run.mapping.reductionVsPruning).toFixed(1)}% fewer mPEs`));
+  }
+  if (run.hardware && 'error' in run.hardware) t.append(row('hardware', `evaluation failed: ${run.hardware.error}`));
+  else if (run.hardware) {
+    const h = run.hardware;
+    t.append(
+      row('SNN accuracy', `${pct(h.snnAccuracy)} (ANN ${pct(h.annAccuracy)}, T = ${h.timesteps})`),
+      row('area', `${num(h.area_mm2)} mm² (${h.preset})`),
+      row('energy', `${num(h.energy_uJ)} µJ per classification`),
+      row('energy split', `crossbar ${num(h.crossbar_uJ)} · neuron ${num(h.neuron_uJ)} · communication ${num(h.communication_uJ)} µJ`),
+    );
+  }
+  if (run.error) t.append(row('error', run.error));
+  root.append(t, el('p', { class: 'note' }, 'Area and energy are model estimates, not measured silicon.'));
+  const buttons = el('div', { class: 'buttons' });
+  const report = el('vscode-button' as 'button', {}, 'Open report');
+  report.addEventListener('click', () => vscode.postMessage({ type: 'openReport', dir: run.dir }));
+  const reveal = el('vscode-button' as 'button', { secondary: '' }, 'Reveal folder');
+  reveal.addEventListener('click', () => vscode.postMessage({ type: 'reveal', dir: run.dir }));
+  buttons.append(report, reveal);
+  root.append(buttons);
+  const m = run.metrics;
+  if (m.length) {
+    const epochs = m.map((x) => x.epoch);
+    root.append(
+      chart('Accuracy', epochs, [
+        { label: 'test', data: m.map((x) => x.testAccuracy), colour: css('--vscode-charts-blue') },
+        { label: 'train (dropout)', data: m.map((x) => x.trainAccuracy), colour: css('--vscode-charts-orange') },
+      ], true),
+    );
+    if (m.some((x) => x.transform))
+      root.append(chart('mPEs', epochs, [{ label: `mPEs at ${run.crossbar}×${run.crossbar}`, data: m.map((x) => x.transform?.mpes ?? NaN), colour: css('--vscode-charts-green') }], false));
+    root.append(
+      chart(
+        'Synapses kept',
+        epochs,
+        m[0].keptFraction.map((_, l) => ({ label: `layer ${l + 1}`, data: m.map((x) => x.keptFraction[l]), colour: css(['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple'][l % 4]) })),
+        true,
+      ),
+    );
+  }
+}
+
+let lastProgress: TrainProgress | undefined;
+window.addEventListener('message', (event: MessageEvent<HostToDetails>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'show':
+      current = m.run;
+      vscode.setState({ run: current });
+      render(current, lastProgress);
+      break;
+    case 'progress': {
+      if (current?.dir !== m.dir) return;
+      lastProgress = m.progress;
+      const live = root.querySelector('.live');
+      const text = `epoch ${m.progress.epoch}/${m.progress.epochs}, batch ${m.progress.batch}/${m.progress.batches} · loss ${m.progress.loss.toFixed(4)} · ${Math.round(m.progress.samplesPerSecond)} samples/s · ETA ${Math.floor(m.progress.etaSeconds / 60)}:${String(Math.round(m.progress.etaSeconds % 60)).padStart(2, '0')}`;
+      if (live) live.textContent = text;
+      else if (current.live) root.querySelector('.head')?.after(el('p', { class: 'live' }, text));
+      break;
+    }
+  }
+});
+
+render(current);
+vscode.postMessage({ type: 'ready' });
