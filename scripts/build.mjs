@@ -22,6 +22,7 @@ const entries = [
   { entryPoints: ['bench/train.ts'], outfile: 'dist/bench-train.js' },
   { entryPoints: ['bench/cluster.ts'], outfile: 'dist/bench-cluster.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/e2e.js' },
   // Browser code of the webviews: no Node, no vscode module.
   { entryPoints: ['webview/details.ts'], outfile: 'dist/webview/details.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
