@@ -282,13 +282,17 @@ export function readModel(dir: string): { layers: number[]; weights: Float32Arra
   return { layers, weights, masks };
 }
 
-/** Every run folder under `root`, newest first; unreadable ones are listed as corrupt. */
-export function listRuns(root: string): RunRecord[] {
-  let names: string[];
+/** Subfolders of `root`, newest first (their names start with a timestamp); none when it does not exist. */
+export function subfolders(root: string): string[] {
   try {
-    names = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const names = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    return names.sort().reverse().map((n) => path.join(root, n));
   } catch {
     return [];
   }
-  return names.sort().reverse().map((n) => readRun(path.join(root, n)));
+}
+
+/** Every run folder under `root`, newest first; unreadable ones are listed as corrupt. */
+export function listRuns(root: string): RunRecord[] {
+  return subfolders(root).map(readRun);
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listRuns, readRun, type RunRecord } from '../engine/store';
+import { listRuns, readRun, subfolders, type RunRecord } from '../engine/store';
 
 export interface CompareEntry {
   kind: 'compare';
@@ -29,20 +29,11 @@ export interface ConfigGroup {
 
 /** Everything under a runs folder, newest first. */
 export function readRunsFolder(root: string): Entry[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-  } catch {
-    return [];
-  }
-  return names
-    .sort()
-    .reverse()
-    .map((n): Entry => {
-      const dir = path.join(root, n);
-      if (fs.existsSync(path.join(dir, 'compare.json')) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: listRuns(dir) };
-      return { kind: 'run', record: readRun(dir) };
-    });
+  return subfolders(root).map((dir): Entry => {
+    const n = path.basename(dir);
+    if (fs.existsSync(path.join(dir, 'compare.json')) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: listRuns(dir) };
+    return { kind: 'run', record: readRun(dir) };
+  });
 }
 
 /** The config a run belongs to, for grouping. */

@@ -7,21 +7,9 @@ import { resolveTransform } from '../../src/engine/config/schema';
 import { validateConfig } from '../../src/engine/config/validate';
 import { Rng } from '../../src/engine/rng';
 import type { BinaryMatrix } from '../../src/engine/sparse';
+import { planted } from '../helpers/planted';
 
-function plantedSquare(blocks: number, side: number, density: number, noise: number, seed: number) {
-  const rng = new Rng(seed);
-  const n = blocks * side;
-  const pr = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-  const pc = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-  const data = new Uint8Array(n * n);
-  for (let r = 0; r < n; r++)
-    for (let c = 0; c < n; c++) if (rng.next() < (Math.floor(r / side) === Math.floor(c / side) ? density : noise)) data[pr[r] * n + pc[c]] = 1;
-  const rowBlock = new Int32Array(n);
-  const colBlock = new Int32Array(n);
-  pr.forEach((p, r) => (rowBlock[p] = Math.floor(r / side)));
-  pc.forEach((p, c) => (colBlock[p] = Math.floor(c / side)));
-  return { m: { rows: n, cols: n, data } as BinaryMatrix, rowBlock, colBlock };
-}
+const plantedSquare = (blocks: number, side: number, density: number, noise: number, seed: number) => planted(blocks, side, side, density, noise, seed);
 
 describe('balanced co-clustering', () => {
   test('partitions planted crossbar-sized blocks exactly', () => {
