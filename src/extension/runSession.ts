@@ -125,7 +125,7 @@ export class RunSession extends EventEmitter {
         this.finished = true;
         break;
       case 'error':
-        this.errorEvent = e.where ? `${e.message}` : e.message;
+        this.errorEvent = e.message;
         break;
       case 'log':
         this.emit('log', e.message);

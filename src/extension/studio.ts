@@ -155,9 +155,16 @@ export class Studio implements vscode.Disposable {
       else if (e.type === 'error') this.log.error(`[${name}] ${e.where ? `${e.where}: ` : ''}${e.message}`);
       this.updateStatus();
     });
-    const started = () => this.log.info(`${s.label}: ${s.commandLine().join(' ')}`);
-    if (s.state === 'queued') this.sessions.once('started', started);
-    else started();
+    const logStart = () => this.log.info(`${s.label}: ${s.commandLine().join(' ')}`);
+    if (s.state !== 'queued') logStart();
+    else {
+      const onStarted = (started: RunSession) => {
+        if (started !== s) return;
+        this.sessions.off('started', onStarted);
+        logStart();
+      };
+      this.sessions.on('started', onStarted);
+    }
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `TraNNsformer: ${s.options.kind} ${name}`, cancellable: true },
       async (progress, token) => {
