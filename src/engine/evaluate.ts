@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { Cluster } from './cluster';
 import type { ExperimentConfig } from './config/schema';
 import { loadDataset } from './data/datasets';
+import type { Dataset } from './data/dataset';
 import { validateConfig } from './config/validate';
 import { UserError } from './errors';
 import { adcEnergy, arraysPerMpe, loadPreset, networkArea, presetCaveats, spikingEnergy, type AreaReport, type EnergyReport, type Preset } from './hardware';
@@ -69,6 +70,8 @@ export interface EvaluateOptions {
   encoding?: 'poisson' | 'rate';
   /** Write evaluation.json into the run folder (default true). */
   write?: boolean;
+  /** The run's dataset when the caller already has it in memory (the end of a run); read from disk otherwise. */
+  data?: Dataset;
 }
 
 export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation {
@@ -92,7 +95,7 @@ export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation
   if (mode === 'original' || mode === 'pruning') notes.push(`${mode} does not depend on the crossbar size: only the tiling changes`);
   if (rec.result.status === 'interrupted' || rec.result.status === 'failed') notes.push(`the run is ${rec.result.status}: ${rec.result.weightsNote ?? 'weights as it stopped'}`);
   const mappings: NetworkMapping[] = crossbars.map((x) => mapLayers(scheme, connectivity, x));
-  const data = loadDataset(config.dataset, baseDir, config.training.seed);
+  const data = opts.data ?? loadDataset(config.dataset, baseDir, config.training.seed);
   const snn = simulateSnn(
     layers,
     weights,

@@ -51,11 +51,10 @@ export interface Preset {
   fields: Partial<Record<PresetField, FieldValue>>;
 }
 
-export const PRESETS_DIR = path.resolve(__dirname, '..', 'presets');
-/** The presets folder from the source tree or beside the bundle. */
+/** The presets folder: beside the bundle's folder (dist/ → presets/) or two up from the source (src/engine/ → presets/). */
 function presetsDir(): string {
-  for (const d of [path.resolve(__dirname, '..', 'presets'), path.resolve(__dirname, '..', '..', 'presets')]) if (fs.existsSync(d)) return d;
-  return PRESETS_DIR;
+  const candidates = [path.resolve(__dirname, '..', 'presets'), path.resolve(__dirname, '..', '..', 'presets')];
+  return candidates.find((d) => fs.existsSync(d)) ?? candidates[0];
 }
 
 export function listPresets(): string[] {

@@ -144,7 +144,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     if (config.hardware.evaluate) {
       emit({ type: 'log', level: 'info', message: `spiking conversion and pricing (${config.hardware.preset}, ${transform.crossbar}×${transform.crossbar}, T = ${config.hardware.timesteps}, ${config.hardware.snnImages} images)` });
       try {
-        writer.update({ hardware: hardwareSummary(evaluateRun(dir)) });
+        writer.update({ hardware: hardwareSummary(evaluateRun(dir, { data })) });
       } catch (e) {
         // A run's training results stand even if pricing fails (a bad preset file, say): say so and keep them.
         writer.update({ hardware: { error: errorMessage(e) } });

@@ -163,7 +163,7 @@ export class RunSession extends EventEmitter {
       if (!this.errorEvent && this.stderrTail.length) error += `: ${this.stderrTail[this.stderrTail.length - 1]}`;
     }
     // A process that died without finishing leaves "running" behind: say what happened in the folder.
-    for (const dir of this.runDirs) markUnfinished(dir, state === 'interrupted' && signal === 'SIGKILL' ? 'failed' : state, error ?? 'stopped');
+    for (const dir of this.runDirs) markUnfinished(dir, state, error ?? 'stopped');
     this.state = state;
     this.emit('exit', { state, code, signal, error } satisfies SessionExit);
     this.emit('changed');
