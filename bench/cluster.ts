@@ -8,15 +8,15 @@
  *   node dist/bench-cluster.js [--sizes 32,64,128] [--densities 0.1,0.2,0.3] [--epochs 2]
  */
 import * as os from 'node:os';
-import { scic } from '../src/engine/cluster';
-import { Rng } from '../src/engine/rng';
-import type { BinaryMatrix } from '../src/engine/sparse';
+import { scic } from '../src/engine/transform/cluster/scic';
+import { Rng } from '../src/engine/core/rng';
+import type { BinaryMatrix } from '../src/engine/core/sparse';
 import { validateConfig } from '../src/engine/config/validate';
 import { initBackend } from '../src/engine/model/backend';
 import { loadDataset } from '../src/engine/data/datasets';
 import { MaskedMLP } from '../src/engine/model/mlp';
-import { train } from '../src/engine/train';
-import { packedMapping, compactMapping } from '../src/engine/mapping';
+import { train } from '../src/engine/train/loop';
+import { packedMapping, compactMapping } from '../src/engine/transform/mapping/schemes';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -12,9 +12,9 @@ import { validateConfig } from '../src/engine/config/validate';
 import { loadDataset } from '../src/engine/data/datasets';
 import { initBackend } from '../src/engine/model/backend';
 import { MaskedMLP } from '../src/engine/model/mlp';
-import { ParallelStepper } from '../src/engine/parallel/stepper';
-import { fillBatch, localStepper, type Stepper } from '../src/engine/train';
-import { permutation, Rng } from '../src/engine/rng';
+import { ParallelStepper } from '../src/engine/train/parallel/stepper';
+import { fillBatch, localStepper, type Stepper } from '../src/engine/train/loop';
+import { permutation, Rng } from '../src/engine/core/rng';
 import type { BackendName } from '../src/engine/config/schema';
 
 function flag(name: string, dflt: string): string {

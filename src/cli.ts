@@ -9,15 +9,15 @@
 import * as path from 'node:path';
 import { BACKENDS, configSchema, type BackendName } from './engine/config/schema';
 import { formatProblem, loadConfigFile } from './engine/config/validate';
-import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/errors';
-import { DEFAULT_RUNS_ROOT, executeRun } from './engine/run';
-import { evaluateCompare, executeCompare, formatCompareTable } from './engine/compare';
-import { evaluateRun, formatEvaluation } from './engine/evaluate';
-import { writeReport } from './engine/report';
+import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/core/errors';
+import { DEFAULT_RUNS_ROOT, executeRun } from './engine/experiment/run';
+import { evaluateCompare, executeCompare, formatCompareTable } from './engine/experiment/compare';
+import { evaluateRun, formatEvaluation } from './engine/experiment/evaluate';
+import { writeReport } from './engine/report/html';
 import { initBackend } from './engine/model/backend';
 import * as fs from 'node:fs';
 import { TRANSFORM_MODES, type TransformMode } from './engine/config/schema';
-import type { EngineEvent } from './protocol';
+import type { EngineEvent } from './engine/events';
 
 const USAGE = `Usage:
   trannsformer run <config.trannsformer.json> [options]

@@ -7,9 +7,9 @@ import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { DetailsRun, DetailsToHost, HostToDetails } from '../src/protocol';
-import type { TrainProgress } from '../src/engine/train';
+import type { DetailsRun, DetailsToHost, HostToDetails } from '../src/protocol/webview';
 
+import type { TrainProgress } from '../src/engine/format/metrics';
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
 interface VsCodeApi {

@@ -1,8 +1,8 @@
 /** The Run details view: the selected run's key numbers and training curves, updated live. */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import type { DetailsRun, DetailsToHost, HostToDetails } from '../protocol';
-import { readMetrics, readRun } from '../engine/store';
+import type { DetailsRun, DetailsToHost, HostToDetails } from '../protocol/webview';
+import { readMetrics, readRun } from '../engine/store/runFolder';
 
 export function detailsOf(dir: string, live: boolean): DetailsRun | undefined {
   const rec = readRun(dir);

@@ -9,8 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
-import { parseEventLine, type EngineEvent } from '../protocol';
-import { FILES, readRun, writeFileAtomic } from '../engine/store';
+import { parseEventLine, type EngineEvent } from '../engine/events';
+import { FILES, readRun, writeFileAtomic } from '../engine/store/runFolder';
 
 export type SessionKind = 'run' | 'compare';
 export type SessionState = 'queued' | 'starting' | 'running' | 'cancelling' | 'completed' | 'interrupted' | 'failed';

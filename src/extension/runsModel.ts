@@ -5,8 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listRuns, readRun, subfolders, type RunRecord } from '../engine/store';
+import { listRuns, readRun, subfolders } from '../engine/store/runFolder';
 
+import type { RunRecord } from '../engine/format/run';
 export interface CompareEntry {
   kind: 'compare';
   dir: string;

@@ -1,9 +1,10 @@
 /** The Runs tree: runs grouped by config, comparisons with their runs nested, damaged folders listed as such. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunRecord } from '../engine/store';
+
 import { describeRun, groupByConfig, readRunsFolder, type ConfigGroup, type Entry } from './runsModel';
 
+import type { RunRecord } from '../engine/format/run';
 export type RunsNode =
   | { kind: 'group'; group: ConfigGroup }
   | { kind: 'compare'; entry: Extract<Entry, { kind: 'compare' }> }

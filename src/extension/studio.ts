@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EngineEvent, DetailsToHost } from '../protocol';
-import { writeReport } from '../engine/report';
+import type { EngineEvent } from '../engine/events';
+import type { DetailsToHost } from '../protocol/webview';
+import { writeReport } from '../engine/report/html';
 import { readSettings, type Settings } from './settings';
 import { SessionManager } from './sessionManager';
 import type { RunSession, SessionKind } from './runSession';

@@ -1,6 +1,6 @@
 /** Block matrices with known answers: diagonal blocks hidden under random row and column permutations, plus noise. */
-import { Rng } from '../../src/engine/rng';
-import type { BinaryMatrix } from '../../src/engine/sparse';
+import { Rng } from '../../src/engine/core/rng';
+import type { BinaryMatrix } from '../../src/engine/core/sparse';
 
 export function planted(blocks: number, bRows: number, bCols: number, density: number, noise: number, seed: number) {
   const rng = new Rng(seed);

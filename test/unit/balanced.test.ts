@@ -1,12 +1,12 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { balancedCoCluster } from '../../src/engine/cluster';
-import { PackedCrossbars, packedMapping } from '../../src/engine/mapping';
-import { Transformer } from '../../src/engine/prune';
+import { balancedCoCluster } from '../../src/engine/transform/cluster/scic';
+import { PackedCrossbars, packedMapping } from '../../src/engine/transform/mapping/schemes';
+import { Transformer } from '../../src/engine/transform/schedule';
 import { resolveTransform } from '../../src/engine/config/schema';
 import { validateConfig } from '../../src/engine/config/validate';
-import { Rng } from '../../src/engine/rng';
-import type { BinaryMatrix } from '../../src/engine/sparse';
+import { Rng } from '../../src/engine/core/rng';
+import type { BinaryMatrix } from '../../src/engine/core/sparse';
 import { planted } from '../helpers/planted';
 
 const plantedSquare = (blocks: number, side: number, density: number, noise: number, seed: number) => planted(blocks, side, side, density, noise, seed);

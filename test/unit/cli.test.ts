@@ -4,12 +4,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { parseEventLine, type EngineEvent } from '../../src/protocol';
-import { readModel, readRun, readMetrics, FILES } from '../../src/engine/store';
+import { parseEventLine, type EngineEvent } from '../../src/engine/events';
+import { readModel, readRun, readMetrics, FILES } from '../../src/engine/store/runFolder';
 import { initBackend } from '../../src/engine/model/backend';
 import { MaskedMLP } from '../../src/engine/model/mlp';
 import { loadDataset } from '../../src/engine/data/datasets';
-import { evaluate } from '../../src/engine/train';
+import { evaluate } from '../../src/engine/train/loop';
 import { tmpDir, idxBytes, writeIdxPair } from '../helpers/files';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');

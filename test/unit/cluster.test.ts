@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { scic, spectralEmbedding, symmetricEigen, peel, clusterMap, fitsCrossbar } from '../../src/engine/cluster';
-import { sparseBlock, type BinaryMatrix } from '../../src/engine/sparse';
-import { Rng } from '../../src/engine/rng';
+import { scic, spectralEmbedding, symmetricEigen, peel, clusterMap, fitsCrossbar } from '../../src/engine/transform/cluster/scic';
+import { sparseBlock, type BinaryMatrix } from '../../src/engine/core/sparse';
+import { Rng } from '../../src/engine/core/rng';
 import { planted } from '../helpers/planted';
 
 describe('SCIC', () => {

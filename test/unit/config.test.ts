@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatPath, loadConfigFile, validateConfig, type ConfigProblem } from '../../src/engine/config/validate';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/engine/core/errors';
 import { tmpDir } from '../helpers/files';
 
 const base = () => ({ dataset: { name: 'mnist' }, network: { layers: [784, 100, 10] }, training: { epochs: 2 } });

@@ -11,7 +11,7 @@ import { loadDataset } from '../../src/engine/data/datasets';
 import { classCounts } from '../../src/engine/data/dataset';
 import { validateConfig } from '../../src/engine/config/validate';
 import { luma } from '../../src/engine/data/gray';
-import { UserError } from '../../src/engine/errors';
+import { UserError } from '../../src/engine/core/errors';
 import { cifarBatch, idxBytes, makeImages, matFile, svhnMat, tmpDir, writeIdxPair } from '../helpers/files';
 
 /** Assert that `fn` throws a UserError whose message names `where` and matches `what`. */

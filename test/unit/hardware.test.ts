@@ -2,11 +2,12 @@ import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { adcEnergy, arraysPerMpe, listPresets, loadPreset, meshAverageHops, mpeArea, networkArea, presetCaveats, spikingEnergy, PRESET_FIELDS } from '../../src/engine/hardware';
-import type { Crossbar } from '../../src/engine/mapping';
-import { UserError } from '../../src/engine/errors';
+import { adcEnergy, arraysPerMpe, listPresets, loadPreset, meshAverageHops, mpeArea, networkArea, presetCaveats, spikingEnergy, PRESET_FIELDS } from '../../src/engine/hardware/cost';
+
+import { UserError } from '../../src/engine/core/errors';
 import { tmpDir } from '../helpers/files';
 
+import type { Crossbar } from '../../src/engine/format/mapping';
 const close = (a: number, b: number, rel = 1e-9) => assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
 
 function userPreset(dir: string, fields: Record<string, number>, extra: Record<string, unknown> = {}): string {

@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunSession, type SessionOptions } from '../../src/extension/runSession';
 import { SessionManager } from '../../src/extension/sessionManager';
-import { readRun, readMetrics } from '../../src/engine/store';
-import type { EngineEvent } from '../../src/protocol';
+import { readRun, readMetrics } from '../../src/engine/store/runFolder';
+import type { EngineEvent } from '../../src/engine/events';
 import { tmpDir } from '../helpers/files';
 
 const ROOT = path.join(__dirname, '..', '..');

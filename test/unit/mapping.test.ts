@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { compactMapping, denseMapping, mapLayers, packedMapping, paperMapping } from '../../src/engine/mapping';
-import type { Cluster } from '../../src/engine/cluster';
-import type { BinaryMatrix } from '../../src/engine/sparse';
+import { compactMapping, denseMapping, mapLayers, packedMapping, paperMapping } from '../../src/engine/transform/mapping/schemes';
+import type { Cluster } from '../../src/engine/transform/cluster/scic';
+import type { BinaryMatrix } from '../../src/engine/core/sparse';
 
 function matrix(rows: number, cols: number, ones: [number, number][]): BinaryMatrix {
   const data = new Uint8Array(rows * cols);

@@ -6,9 +6,9 @@ import { initBackend } from '../../src/engine/model/backend';
 import { MaskedMLP, transposeArray } from '../../src/engine/model/mlp';
 import { validateConfig } from '../../src/engine/config/validate';
 import { loadDataset } from '../../src/engine/data/datasets';
-import { evaluate, train } from '../../src/engine/train';
-import { ParallelStepper } from '../../src/engine/parallel/stepper';
-import { Rng } from '../../src/engine/rng';
+import { evaluate, train } from '../../src/engine/train/loop';
+import { ParallelStepper } from '../../src/engine/train/parallel/stepper';
+import { Rng } from '../../src/engine/core/rng';
 import type { ExperimentConfig } from '../../src/engine/config/schema';
 
 function cfg(over: Record<string, unknown> = {}, net: Record<string, unknown> = {}, training: Record<string, unknown> = {}): ExperimentConfig {

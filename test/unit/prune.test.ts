@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Transformer } from '../../src/engine/prune';
+import { Transformer } from '../../src/engine/transform/schedule';
 import { resolveTransform, type TransformConfig } from '../../src/engine/config/schema';
 import { validateConfig } from '../../src/engine/config/validate';
 

@@ -3,12 +3,12 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/model/backend';
-import { simulateSnn } from '../../src/engine/snn';
+import { simulateSnn } from '../../src/engine/hardware/snn';
 import { loadConfigFile } from '../../src/engine/config/validate';
 import { loadDataset } from '../../src/engine/data/datasets';
 import { MaskedMLP } from '../../src/engine/model/mlp';
-import { train } from '../../src/engine/train';
-import { denseMapping } from '../../src/engine/mapping';
+import { train } from '../../src/engine/train/loop';
+import { denseMapping } from '../../src/engine/transform/mapping/schemes';
 import type { Split } from '../../src/engine/data/dataset';
 
 before(async () => {

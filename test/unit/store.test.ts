@@ -2,8 +2,8 @@ import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decodeTensors, encodeTensors } from '../../src/engine/tensorFile';
-import { createRunDir, listRuns, readMetrics, readRun, RunWriter, FILES } from '../../src/engine/store';
+import { decodeTensors, encodeTensors } from '../../src/engine/store/tensorFile';
+import { createRunDir, listRuns, readMetrics, readRun, RunWriter, FILES } from '../../src/engine/store/runFolder';
 import { validateConfig } from '../../src/engine/config/validate';
 import { tmpDir } from '../helpers/files';
 

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import { configSchema, type ExperimentConfig } from './schema';
 
 export type JsonPath = (string | number)[];

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import type { Split } from './dataset';
 import { readFileBytes } from './idx';
 import { luma } from './gray';

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { DatasetConfig } from '../config/schema';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import { limitSplit, type Dataset, type Split } from './dataset';
 import { readIdxSplit } from './idx';
 import { readCifar10 } from './cifar';

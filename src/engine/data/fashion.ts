@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import type { Split } from './dataset';
 
 const TRAIN_PER_CLASS = 6000;

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import type { Split } from './dataset';
 
 export interface IdxArray {

@@ -6,7 +6,7 @@
  * nested JavaScript arrays.
  */
 import * as zlib from 'node:zlib';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 
 const mi = { INT8: 1, UINT8: 2, INT16: 3, UINT16: 4, INT32: 5, UINT32: 6, SINGLE: 7, DOUBLE: 9, INT64: 12, UINT64: 13, MATRIX: 14, COMPRESSED: 15 };
 const classNames: Record<number, string> = {

@@ -4,7 +4,7 @@
  * plus Gaussian noise, clipped to [0, 255]. Learnable, but not trivially
  * (with noise 0.25 a linear model does not reach 100%).
  */
-import { Rng } from '../rng';
+import { Rng } from '../core/rng';
 import type { Split } from './dataset';
 
 export interface SyntheticSpec {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../config/schema';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 
 export interface BackendInfo {
   /** What was asked for. */

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkConfig } from '../config/schema';
-import { Rng } from '../rng';
+import { Rng } from '../core/rng';
 
 export type OutputKind = 'relu' | 'softmax';
 

@@ -6,55 +6,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendName, TransformMode } from './config/schema';
-import type { LoadedConfig } from './config/validate';
+import type { BackendName, TransformMode } from '../config/schema';
+import type { LoadedConfig } from '../config/validate';
 import { executeRun } from './run';
-import { createRunDir, FILES, readRun, writeFileAtomic, type RunHardwareSummary, type RunResult } from './store';
+import { createRunDir, FILES, readRun, writeFileAtomic } from '../store/runFolder';
 import { evaluateRun, hardwareSummary, type EvaluateOptions } from './evaluate';
-import { UserError } from './errors';
-import type { EngineEvent } from '../protocol';
+import { UserError } from '../core/errors';
+import type { EngineEvent } from '../events';
 
-export interface CompareRow {
-  mode: TransformMode;
-  status: RunResult['status'];
-  runDir: string;
-  testAccuracy?: number;
-  /** mPEs with the mode's default mapping (dense, compact, or packed). */
-  mpes?: number;
-  shown?: string;
-  /** mPEs with the published TraNNsformer mapping (clusters on crossbars of their own). */
-  paperMpes?: number;
-  /** Pruning's stronger baseline: compaction that skips empty tiles. */
-  compactSkipMpes?: number;
-  utilisation?: number;
-  keptFraction?: number[];
-  clusteredFraction?: number[];
-  reductionVsOriginal?: number;
-  reductionVsPruning?: number;
-  seconds: number;
-  hardware?: {
-    preset: string;
-    snnAccuracy: number;
-    area_mm2: number;
-    energy_uJ: number;
-    crossbar_uJ: number;
-    neuron_uJ: number;
-    communication_uJ: number;
-    areaVsOriginal?: number;
-    energyVsOriginal?: number;
-    areaVsPruning?: number;
-    energyVsPruning?: number;
-  };
-}
-
-export interface CompareResult {
-  name: string;
-  crossbarSize: number;
-  epochs: number;
-  rows: CompareRow[];
-  dir: string;
-}
-
+import type { RunHardwareSummary } from '../format/run';
+import type { CompareRow, CompareResult } from '../format/compare';
 export async function executeCompare(opts: {
   loaded: LoadedConfig;
   outRoot: string;

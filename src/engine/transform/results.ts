@@ -3,12 +3,14 @@
  * clusters of every layer with a permutation that groups them, and the
  * crossbar mapping under each scheme that describes the run's mode.
  */
-import type { ResolvedTransform } from './config/schema';
-import { mapLayers, schemesFor, type LayerConnectivity, type NetworkMapping } from './mapping';
-import type { Transformer } from './prune';
-import type { RunMappingSummary, RunWriter } from './store';
-import { FILES } from './store';
+import type { ResolvedTransform } from '../config/schema';
+import { mapLayers, schemesFor, type LayerConnectivity } from './mapping/schemes';
+import type { Transformer } from './schedule';
+import type { RunWriter } from '../store/runFolder';
+import { FILES } from '../store/runFolder';
 
+import type { NetworkMapping } from '../format/mapping';
+import type { RunMappingSummary } from '../format/run';
 /** Order neurons so that each valid cluster's members are contiguous (first cluster first), the rest after. */
 export function groupingPermutation(n: number, groups: ArrayLike<number>[]): number[] {
   const seen = new Uint8Array(n);

@@ -1,5 +1,5 @@
 /** Messages between the training thread and its data-parallel gradient workers. */
-import type { OutputKind, DropoutSpec } from '../model/mlp';
+import type { OutputKind, DropoutSpec } from '../../model/mlp';
 
 /** A replica's parameters in the internal [inputs, outputs] layout, one array per layer. */
 export interface ReplicaState {

@@ -5,23 +5,24 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveTransform, type BackendName } from './config/schema';
-import { formatPath, type LoadedConfig } from './config/validate';
-import { checkNetworkFitsData, loadDataset } from './data/datasets';
-import { errorMessage, markReported, UserError } from './errors';
-import { initBackend } from './model/backend';
-import { MaskedMLP } from './model/mlp';
-import { createRunDir, RunWriter, type RunResult } from './store';
-import { train, type Stepper } from './train';
-import { Transformer } from './prune';
-import { mapLayers, schemesFor } from './mapping';
-import { connectivity, writeTransformResults } from './results';
+import { resolveTransform, type BackendName } from '../config/schema';
+import { formatPath, type LoadedConfig } from '../config/validate';
+import { checkNetworkFitsData, loadDataset } from '../data/datasets';
+import { errorMessage, markReported, UserError } from '../core/errors';
+import { initBackend } from '../model/backend';
+import { MaskedMLP } from '../model/mlp';
+import { createRunDir, RunWriter } from '../store/runFolder';
+import { train, type Stepper } from '../train/loop';
+import { Transformer } from '../transform/schedule';
+import { mapLayers, schemesFor } from '../transform/mapping/schemes';
+import { connectivity, writeTransformResults } from '../transform/results';
 import { evaluateRun, hardwareSummary } from './evaluate';
-import { loadPreset } from './hardware';
-import { ParallelStepper } from './parallel/stepper';
-import type { EngineEvent } from '../protocol';
-import { PROTOCOL_VERSION } from '../protocol';
+import { loadPreset } from '../hardware/cost';
+import { ParallelStepper } from '../train/parallel/stepper';
+import type { EngineEvent } from '../events';
+import { PROTOCOL_VERSION } from '../events';
 
+import type { RunResult } from '../format/run';
 export interface RunOptions {
   loaded: LoadedConfig;
   /** Folder that receives the run folder (default `.trannsformer/runs` under the working directory). */

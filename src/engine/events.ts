@@ -4,9 +4,9 @@
  * process relays to the host. Every event has a `type`; consumers switch on
  * it and ignore types they do not know (newer engines may add some).
  */
-import type { EpochMetrics, TrainProgress } from './engine/train';
-import type { RunResult } from './engine/store';
-import type { CompareResult } from './engine/compare';
+import type { EpochMetrics, TrainProgress } from './format/metrics';
+import type { RunResult } from './format/run';
+import type { CompareResult } from './format/compare';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -41,32 +41,3 @@ export function parseEventLine(line: string): EngineEvent | undefined {
     return undefined;
   }
 }
-
-// ---- extension host ↔ webview (Run details view) -------------------------
-
-import type { RunMappingSummary, RunStatus, RunHardwareSummary } from './engine/store';
-
-/** What the Run details view shows of one run. */
-export interface DetailsRun {
-  dir: string;
-  name: string;
-  status: RunStatus;
-  /** True while a process of this window works on it. */
-  live: boolean;
-  mode: string;
-  crossbar: number;
-  layers: number[];
-  epochsCompleted: number;
-  epochsPlanned: number;
-  final?: { testAccuracy: number; trainAccuracy: number; trainLoss: number; keptFraction: number[] };
-  mapping?: RunMappingSummary;
-  hardware?: RunHardwareSummary | { error: string };
-  error?: string;
-  metrics: EpochMetrics[];
-}
-
-export type HostToDetails =
-  | { type: 'show'; run: DetailsRun | undefined }
-  | { type: 'progress'; dir: string; progress: TrainProgress };
-
-export type DetailsToHost = { type: 'ready' } | { type: 'openReport'; dir: string } | { type: 'reveal'; dir: string };

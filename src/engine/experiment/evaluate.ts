@@ -7,41 +7,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Cluster } from './cluster';
-import type { ExperimentConfig } from './config/schema';
-import { loadDataset } from './data/datasets';
-import type { Dataset } from './data/dataset';
-import { validateConfig } from './config/validate';
-import { UserError } from './errors';
-import { adcEnergy, arraysPerMpe, loadPreset, networkArea, presetCaveats, spikingEnergy, type AreaReport, type EnergyReport, type Preset } from './hardware';
-import { mapLayers, schemesFor, type LayerConnectivity, type MappingScheme, type NetworkMapping } from './mapping';
-import { simulateSnn } from './snn';
-import { FILES, readModel, readRun, writeFileAtomic, type RunHardwareSummary } from './store';
+import type { Cluster } from '../transform/cluster/scic';
+import type { ExperimentConfig } from '../config/schema';
+import { loadDataset } from '../data/datasets';
+import type { Dataset } from '../data/dataset';
+import { validateConfig } from '../config/validate';
+import { UserError } from '../core/errors';
+import { adcEnergy, arraysPerMpe, loadPreset, networkArea, presetCaveats, spikingEnergy, type Preset } from '../hardware/cost';
+import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/schemes';
+import { simulateSnn } from '../hardware/snn';
+import { FILES, readModel, readRun, writeFileAtomic } from '../store/runFolder';
 
-export interface PricedMapping {
-  crossbarSize: number;
-  preset: string;
-  scheme: MappingScheme;
-  mpes: number;
-  perLayer: number[];
-  utilisation: number;
-  area: AreaReport;
-  energy: EnergyReport;
-  /** Bit-serial ANN with ADCs, µJ per classification, where the preset has ADC figures. */
-  adcEnergy_uJ?: number;
-  warnings: string[];
-}
-
-export interface Evaluation {
-  runDir: string;
-  mode: string;
-  createdAt: string;
-  snn: { timesteps: number; encoding: string; images: number; accuracy: number; annAccuracy: number; curve: { timesteps: number; accuracy: number }[]; meanRates: number[] };
-  results: PricedMapping[];
-  presets: { name: string; file: string; maxCrossbar: number; caveats: string[] }[];
-  notes: string[];
-}
-
+import type { PricedMapping, Evaluation } from '../format/evaluation';
+import type { NetworkMapping } from '../format/mapping';
+import type { RunHardwareSummary } from '../format/run';
 /** The connectivity a run ended with: its masks, and its clusters when it has any. */
 export function runConnectivity(dir: string): { layers: number[]; connectivity: LayerConnectivity[]; weights: Float32Array[]; masks: Uint8Array[] } {
   const model = readModel(dir);

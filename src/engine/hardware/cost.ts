@@ -11,9 +11,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from './errors';
-import type { Crossbar } from './mapping';
+import { UserError } from '../core/errors';
 
+import type { Crossbar } from '../format/mapping';
+import type { AreaReport, EnergyReport } from '../format/evaluation';
 export const PRESET_FIELDS = [
   'clockMHz',
   'bitsPerCell',
@@ -122,15 +123,6 @@ export function mpeArea(p: Preset, n: number, arrays = arraysPerMpe(p)): number 
   return arrays * (v(p, 'a_cell_um2') * n * n + v(p, 'a_rowDriver_um2') * n) + n * v(p, 'a_neuron_um2') + v(p, 'a_periphery_um2');
 }
 
-export interface AreaReport {
-  mpes: number;
-  routers: number;
-  mpeArea_mm2: number;
-  total_mm2: number;
-  crossbars_mm2: number;
-  routers_mm2: number;
-}
-
 /** A_total = mPEs·A_mPE(n) + ⌈mPEs / mPEsPerRouter⌉·a_router, in mm². */
 export function networkArea(p: Preset, n: number, mpes: number, arrays = arraysPerMpe(p)): AreaReport {
   const routers = Math.ceil(mpes / v(p, 'mpesPerRouter'));
@@ -154,16 +146,6 @@ export interface LayerSpikes {
   outputSpikes: Float64Array;
   /** Per crossbar of the layer's mapping: timesteps (per classification) in which any of its inputs spiked. */
   activeSteps: Float64Array;
-}
-
-export interface EnergyReport {
-  /** µJ per classification. */
-  total_uJ: number;
-  crossbar_uJ: number;
-  neuron_uJ: number;
-  communication_uJ: number;
-  averageHops: number;
-  perLayer: { crossbar_uJ: number; neuron_uJ: number; communication_uJ: number }[];
 }
 
 /**

@@ -6,10 +6,10 @@
  * and returns each layer's effective connectivity `map`, which becomes the
  * model's keep-mask.
  */
-import type { ResolvedTransform } from './config/schema';
-import { balancedCoCluster, clusterMap, scic, type Cluster } from './cluster';
-import { countOnes, type BinaryMatrix } from './sparse';
-import { PackedCrossbars } from './mapping';
+import type { ResolvedTransform } from '../config/schema';
+import { balancedCoCluster, clusterMap, scic, type Cluster } from './cluster/scic';
+import { countOnes, type BinaryMatrix } from '../core/sparse';
+import { PackedCrossbars } from './mapping/schemes';
 
 export interface LayerState {
   rows: number;

@@ -11,8 +11,8 @@
  * dense eigen-decomposition. Every index in a result names the original
  * neuron: the reference mixed up positions after dropping isolated neurons.
  */
-import { Rng } from './rng';
-import { sparseBlock, type BinaryMatrix, type SparseBlock } from './sparse';
+import { Rng } from '../../core/rng';
+import { sparseBlock, type BinaryMatrix, type SparseBlock } from '../../core/sparse';
 
 export interface Cluster {
   /** Input neurons (columns), ascending. */

@@ -10,9 +10,9 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ExperimentConfig } from '../config/schema';
-import type { MaskedMLP, StepResult } from '../model/mlp';
-import type { Stepper } from '../train';
+import type { ExperimentConfig } from '../../config/schema';
+import type { MaskedMLP, StepResult } from '../../model/mlp';
+import type { Stepper } from '../loop';
 import type { FromWorker, ReplicaState, ToWorker } from './messages';
 
 /** A worker thread running the bundled worker beside this file, or its TypeScript source (tests run through tsx). */

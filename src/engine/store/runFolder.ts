@@ -14,83 +14,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ExperimentConfig } from './config/schema';
-import type { EpochMetrics } from './train';
+import type { ExperimentConfig } from '../config/schema';
+
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
 
-export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+import type { EpochMetrics } from '../format/metrics';
+import type { RunStatus, RunResult, RunRecord } from '../format/run';
 export const RUN_FORMAT = 'trannsformer-run';
 export const RUN_FORMAT_VERSION = 1;
-
-export interface RunResult {
-  format: typeof RUN_FORMAT;
-  formatVersion: number;
-  name: string;
-  status: RunStatus;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt?: string;
-  /** Process that owns a running run (to tell a live run from a crashed one). */
-  pid: number;
-  host: { node: string; platform: string; cpus: number; cpuModel: string };
-  configFile?: string;
-  backend?: { name: string; detail: string };
-  dataset?: { name: string; source: string; train: number; test: number; inputSize: number; classes: number; notes: string[] };
-  layers: number[];
-  epochsPlanned: number;
-  epochsCompleted: number;
-  /** Batches of an unfinished epoch that ran before an interruption. */
-  batchesIntoEpoch: number;
-  /** Metrics of the last completed epoch. */
-  final?: Pick<EpochMetrics, 'testAccuracy' | 'testLoss' | 'trainAccuracy' | 'trainLoss' | 'keptFraction'>;
-  best?: { epoch: number; testAccuracy: number };
-  /** Wall-clock seconds since the run started. */
-  seconds: number;
-  /** Present once weights were written. */
-  weightsFile?: string;
-  weightsNote?: string;
-  error?: { message: string; where?: string };
-  /** Crossbar mapping of the final network (see mapping.json for placements). */
-  mapping?: RunMappingSummary;
-  /** Spiking conversion, area and energy at the configured size and preset (see evaluation.json). */
-  hardware?: RunHardwareSummary | { error: string };
-}
-
-export interface RunHardwareSummary {
-  preset: string;
-  crossbarSize: number;
-  snnAccuracy: number;
-  annAccuracy: number;
-  images: number;
-  timesteps: number;
-  area_mm2: number;
-  energy_uJ: number;
-  crossbar_uJ: number;
-  neuron_uJ: number;
-  communication_uJ: number;
-  adcEnergy_uJ?: number;
-}
-
-export interface RunMappingSummary {
-  mode: string;
-  crossbarSize: number;
-  /** The scheme shown by default for this mode. */
-  shown: string;
-  /** mPEs with the shown scheme. */
-  mpes: number;
-  utilisation: number;
-  schemes: Record<string, { total: number; perLayer: number[]; utilisation: number; taken?: string[] }>;
-  /** Per layer: clusters and the fraction of kept synapses inside them. */
-  clusters: number[];
-  clusteredFraction: number[];
-  keptFraction: number[];
-  /** 1 − mpes ÷ dense mPEs. */
-  reductionVsOriginal: number;
-  /** 1 − mpes ÷ the pruning run's mPEs, once a `compare` ran both. */
-  reductionVsPruning?: number;
-  /** The compare folder that set reductionVsPruning. */
-  comparedIn?: string;
-}
 
 export const FILES = {
   config: 'config.json',
@@ -191,17 +122,6 @@ export class RunWriter {
     this.result.seconds = (Date.now() - this.t0) / 1000;
     writeFileAtomic(path.join(this.dir, FILES.result), JSON.stringify(this.result, null, 2) + '\n');
   }
-}
-
-export interface RunRecord {
-  dir: string;
-  /** "ok", or "corrupt" when the folder cannot be read as a run (see `problem`). */
-  state: 'ok' | 'corrupt';
-  problem?: string;
-  result?: RunResult;
-  config?: ExperimentConfig;
-  /** True when status says running but its process is gone on this machine (crashed or killed). */
-  stale?: boolean;
 }
 
 function processAlive(pid: number): boolean {

@@ -5,12 +5,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CompareResult } from './compare';
-import type { Evaluation } from './evaluate';
-import { FILES, readMetrics, readRun, writeFileAtomic, type RunResult } from './store';
-import type { EpochMetrics } from './train';
-import { UserError } from './errors';
 
+import { FILES, readMetrics, readRun, writeFileAtomic } from '../store/runFolder';
+
+import { UserError } from '../core/errors';
+
+import type { CompareResult } from '../format/compare';
+import type { Evaluation } from '../format/evaluation';
+import type { RunResult } from '../format/run';
+import type { EpochMetrics } from '../format/metrics';
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (x: number | undefined, d = 2) => (x === undefined ? '—' : `${(100 * x).toFixed(d)}%`);
 const num = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));

@@ -12,12 +12,13 @@
  * timesteps in which at least one of its inputs spiked.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Split } from './data/dataset';
-import type { Crossbar } from './mapping';
-import { transposeArray } from './model/mlp';
-import { fillBatch } from './train';
-import type { LayerSpikes } from './hardware';
+import type { Split } from '../data/dataset';
 
+import { transposeArray } from '../model/mlp';
+import { fillBatch } from '../train/loop';
+import type { LayerSpikes } from './cost';
+
+import type { Crossbar } from '../format/mapping';
 export interface SnnOptions {
   timesteps: number;
   encoding: 'poisson' | 'rate';

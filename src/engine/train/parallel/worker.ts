@@ -5,8 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../model/backend';
-import { MaskedMLP } from '../model/mlp';
+import { initBackend } from '../../model/backend';
+import { MaskedMLP } from '../../model/mlp';
 import type { FromWorker, ReplicaState, ToWorker } from './messages';
 
 let model: MaskedMLP | undefined;

@@ -22,34 +22,10 @@
  *                  compact-skip of the same matrix: the better one is taken,
  *                  and `taken` says which.
  */
-import type { Cluster } from './cluster';
-import type { BinaryMatrix } from './sparse';
+import type { Cluster } from '../cluster/scic';
+import type { BinaryMatrix } from '../../core/sparse';
 
-export type MappingScheme = 'dense' | 'compact' | 'compact-skip' | 'paper' | 'packed';
-
-export interface Crossbar {
-  /** Output neurons (rows of the layer) on this crossbar. */
-  rows: number[];
-  /** Input neurons (columns of the layer) on this crossbar. */
-  cols: number[];
-  /** Synapses it holds. */
-  synapses: number;
-  /** What it was opened for. */
-  kind: 'tile' | 'cluster' | 'leftover';
-}
-
-export interface LayerMapping {
-  scheme: MappingScheme;
-  crossbarSize: number;
-  count: number;
-  synapses: number;
-  /** Synapses ÷ cells over all crossbars (cells = count·x²). */
-  utilisation: number;
-  crossbars: Crossbar[];
-  /** For packed: the scheme whose result was taken ("packed" or "compact-skip"). */
-  taken?: MappingScheme;
-}
-
+import type { MappingScheme, Crossbar, LayerMapping, NetworkMapping } from '../../format/mapping';
 const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);
 
 function finish(scheme: MappingScheme, x: number, crossbars: Crossbar[], taken?: MappingScheme): LayerMapping {
@@ -286,19 +262,6 @@ export function packedMapping(map: BinaryMatrix, clusters: Cluster[], x: number)
   const result = finish('packed', x, crossbars, 'packed');
   const baseline = compactMapping(map, x, true);
   return baseline.count < result.count ? { ...baseline, scheme: 'packed', taken: 'compact-skip' } : result;
-}
-
-/** A whole network's mapping under one scheme. */
-export interface NetworkMapping {
-  scheme: MappingScheme;
-  crossbarSize: number;
-  total: number;
-  perLayer: number[];
-  synapses: number;
-  utilisation: number;
-  /** Packed: per layer, which scheme's result was taken. */
-  taken?: MappingScheme[];
-  layers: LayerMapping[];
 }
 
 export interface LayerConnectivity {
