@@ -16,7 +16,8 @@ import { initBackend } from '../src/engine/model/backend';
 import { loadDataset } from '../src/engine/data/datasets';
 import { MaskedMLP } from '../src/engine/model/mlp';
 import { train } from '../src/engine/train/loop';
-import { packedMapping, compactMapping } from '../src/engine/transform/mapping/schemes';
+import { compactMapping } from '../src/engine/transform/mapping/schemes';
+import { packedMapping } from '../src/engine/transform/mapping/packed';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

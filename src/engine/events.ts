@@ -7,6 +7,7 @@
 import type { EpochMetrics, TrainProgress } from './format/metrics';
 import type { RunResult } from './format/run';
 import type { CompareResult } from './format/compare';
+import type { SweepFront, SweepJobStatus } from './format/sweep';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -26,7 +27,12 @@ export type EngineEvent =
   | { type: 'log'; level: 'info' | 'warning'; message: string }
   | { type: 'finished'; status: RunResult['status']; runDir: string; result: RunResult }
   | { type: 'error'; message: string; where?: string; runDir?: string }
-  | { type: 'compared'; result: CompareResult };
+  | { type: 'compared'; result: CompareResult }
+  // Sweeps (`trannsformer sweep --json`): the plan, each training job as it starts and ends, overall progress, the front.
+  | { type: 'sweep-started'; sweepDir: string; name: string; points: number; jobs: number; todo: number; resumed: boolean; parallel: number; threads: number }
+  | { type: 'sweep-job'; sweepDir: string; jobId: string; name: string; status: 'started' | SweepJobStatus; pointIds: string[]; runDir?: string; error?: string }
+  | { type: 'sweep-progress'; jobsDone: number; jobsTotal: number; fraction: number; etaSeconds: number; running: { jobId: string; epoch: number; epochs: number }[] }
+  | { type: 'swept'; sweepDir: string; status: 'completed' | 'interrupted' | 'failed'; front: SweepFront };
 
 export type EngineEventType = EngineEvent['type'];
 

@@ -2,7 +2,8 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { DetailsRun, DetailsToHost, HostToDetails } from '../protocol/webview';
-import { readMetrics, readRun } from '../engine/store/runFolder';
+import * as path from 'node:path';
+import { readCompare, readMetrics, readRun } from '../engine/store/runFolder';
 
 export function detailsOf(dir: string, live: boolean): DetailsRun | undefined {
   const rec = readRun(dir);
@@ -20,6 +21,7 @@ export function detailsOf(dir: string, live: boolean): DetailsRun | undefined {
     epochsPlanned: r.epochsPlanned,
     final: r.final,
     mapping: r.mapping,
+    vsPruning: readCompare(path.dirname(dir))?.rows.find((row) => path.resolve(row.runDir) === path.resolve(dir))?.reductionVsPruning,
     hardware: r.hardware,
     error: r.error?.message,
     metrics: readMetrics(dir).metrics,

@@ -6,13 +6,13 @@
  * without a `finished` event leaves its folder marked "failed". No `vscode`
  * import: the host logic is tested in plain Node.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { parseEventLine, type EngineEvent } from '../engine/events';
-import { FILES, readRun, writeFileAtomic } from '../engine/store/runFolder';
+import { markRunEnded } from '../engine/store/runFolder';
 
-export type SessionKind = 'run' | 'compare';
+export type SessionKind = 'run' | 'compare' | 'sweep';
 export type SessionState = 'queued' | 'starting' | 'running' | 'cancelling' | 'completed' | 'interrupted' | 'failed';
 
 export interface SessionOptions {
@@ -76,10 +76,8 @@ export class RunSession extends EventEmitter {
 
   start(): this {
     const [exe, ...args] = this.commandLine();
-    const env = { ...process.env };
-    // Inside the editor the runtime may be Electron: make it behave as plain Node.
-    if (!this.options.nodePath && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-    const child = spawn(exe, args, { cwd: this.options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Inside the editor the runtime may be Electron: engineEnv makes it behave as plain Node.
+    const child = spawn(exe, args, { cwd: this.options.cwd, env: engineEnv(this.options.nodePath), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     let buffered = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -123,6 +121,13 @@ export class RunSession extends EventEmitter {
         break;
       case 'compared':
         this.finished = true;
+        break;
+      case 'sweep-started':
+        if (this.state === 'starting') this.state = 'running';
+        break;
+      case 'swept':
+        // A sweep with failed points still completed (exit 1 says so); a stopped one exits 130.
+        this.finished = e.status === 'completed';
         break;
       case 'error':
         this.errorEvent = e.message;
@@ -170,11 +175,28 @@ export class RunSession extends EventEmitter {
   }
 }
 
-/** If a run folder still says "running" after its process exited, record the real outcome. */
+/** If a run folder still says "running" after its process exited, record the real outcome (through the store). */
 export function markUnfinished(dir: string, state: SessionExit['state'], message: string): void {
-  const rec = readRun(dir);
-  if (rec.state !== 'ok' || !rec.result || rec.result.status !== 'running') return;
-  const status = state === 'completed' ? 'failed' : state;
-  const result = { ...rec.result, status, finishedAt: new Date().toISOString(), error: { message: `${message} (the engine exited without closing the run)` } };
-  writeFileAtomic(path.join(dir, FILES.result), JSON.stringify(result, null, 2) + '\n');
+  markRunEnded(dir, state === 'interrupted' ? 'interrupted' : 'failed', message);
+}
+
+/** The environment a child engine process gets: the editor's, with Electron made to behave as plain Node. */
+function engineEnv(nodePath: string | undefined): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (!nodePath && process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  return env;
+}
+
+/**
+ * Run a short engine CLI command (report, validate) in its own process and
+ * collect its output; bounded by a timeout. The engine's code never runs in
+ * the extension host.
+ */
+export function execEngine(o: { nodePath?: string; cliPath: string; args: string[]; cwd?: string; timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(o.nodePath || process.execPath, [o.cliPath, ...o.args], { cwd: o.cwd, env: engineEnv(o.nodePath), timeout: o.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : null) : 0;
+      resolve({ code, stdout: String(stdout), stderr: err && !stderr ? err.message : String(stderr) });
+    });
+  });
 }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listRuns, readRun, subfolders } from '../engine/store/runFolder';
+import { readFront, readSweep } from '../engine/store/sweepFolder';
 
 import type { RunRecord } from '../engine/format/run';
 export interface CompareEntry {
@@ -13,6 +14,8 @@ export interface CompareEntry {
   dir: string;
   name: string;
   runs: RunRecord[];
+  /** A sweep folder (listed like a comparison: its training runs nested): points done and planned, the recommended design. */
+  sweep?: { done: number; planned: number; recommended?: string };
 }
 
 export interface RunEntry {
@@ -33,6 +36,12 @@ export function readRunsFolder(root: string): Entry[] {
   return subfolders(root).map((dir): Entry => {
     const n = path.basename(dir);
     if (fs.existsSync(path.join(dir, 'compare.json')) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: listRuns(dir) };
+    if (n.endsWith('-sweep') || readSweep(dir)?.kind === 'sweep') {
+      const f = readFront(dir);
+      const rec = f?.points.find((p) => p.id === f.recommended);
+      const recommended = rec ? `${rec.id} ${rec.mode} ${rec.crossbar}×${rec.crossbar} ${rec.preset}` : undefined;
+      return { kind: 'compare', dir, name: n, runs: listRuns(dir), sweep: { done: f?.done ?? 0, planned: f?.planned ?? readSweep(dir)?.points.length ?? 0, recommended } };
+    }
     return { kind: 'run', record: readRun(dir) };
   });
 }
@@ -41,7 +50,7 @@ export function readRunsFolder(root: string): Entry[] {
 export function configName(e: Entry): string {
   if (e.kind === 'compare') {
     const first = e.runs.find((r) => r.result?.configFile);
-    return first?.result?.configFile ? path.basename(first.result.configFile) : e.name.replace(/^\d{8}-\d{6}-/, '').replace(/-compare$/, '');
+    return first?.result?.configFile ? path.basename(first.result.configFile) : e.name.replace(/^\d{8}-\d{6}-/, '').replace(/-(compare|sweep)$/, '');
   }
   const r = e.record;
   if (r.result?.configFile) return path.basename(r.result.configFile);
@@ -74,4 +83,49 @@ export function describeRun(r: RunRecord): string {
   if (res.mapping) parts.push(`${res.mapping.mpes} mPEs`);
   if (res.hardware && !('error' in res.hardware)) parts.push(`${res.hardware.area_mm2.toPrecision(3)} mm²`, `${res.hardware.energy_uJ.toPrecision(3)} µJ`);
   return parts.join(' · ');
+}
+
+/**
+ * A run's row in the Runs tree: the key numbers in the label, where they show
+ * at the default sidebar width — "<name> · <accuracy> · <mPEs>" (the mode
+ * instead of the name inside a comparison); the description holds the rest
+ * that fits (mode, crossbar, area, the folder's time stamp) and the tooltip
+ * everything (`describeRun` and the folder).
+ */
+export function runRow(r: RunRecord, inCompare: boolean): { label: string; description: string } {
+  const folder = path.basename(r.dir);
+  if (r.state === 'corrupt' || !r.result) return { label: folder, description: r.problem ?? 'unreadable' };
+  const res = r.result;
+  const mode = r.config?.transform?.mode ?? 'original';
+  const key: string[] = [];
+  if (res.status === 'running') key.push(r.stale ? 'stopped unexpectedly' : `epoch ${res.epochsCompleted}/${res.epochsPlanned}`);
+  if (res.final) key.push(`${(100 * res.final.testAccuracy).toFixed(2)}%`);
+  if (res.mapping) key.push(`${res.mapping.mpes} mPEs`);
+  if (key.length === 0) key.push(res.status);
+  const rest: string[] = [];
+  if (!inCompare) rest.push(mode);
+  if (r.config?.transform?.crossbar) rest.push(`${r.config.transform.crossbar}×${r.config.transform.crossbar}`);
+  if (res.hardware && !('error' in res.hardware)) rest.push(`${res.hardware.area_mm2.toPrecision(3)} mm²`, `${res.hardware.energy_uJ.toPrecision(3)} µJ`);
+  const stamp = /^\d{8}-\d{6}/.exec(folder);
+  if (!inCompare && stamp) rest.push(stamp[0]);
+  return { label: `${inCompare ? mode : res.name} · ${key.join(' · ')}`, description: rest.join(' · ') };
+}
+
+/** The files whose changes mean the Runs view must refresh. */
+export const RUN_FILES_GLOB = '{result.json,metrics.jsonl,compare.json,pareto.json}';
+
+/**
+ * Where to watch a runs folder that may not exist yet (nothing has run in
+ * this workspace): the nearest existing ancestor, with a glob for the rest of
+ * the path — so the first run folder created under it is seen, not only ones
+ * created after a reload.
+ */
+export function watchTarget(root: string, exists: (dir: string) => boolean = fs.existsSync): { base: string; pattern: string } {
+  let base = path.resolve(root);
+  const rest: string[] = [];
+  while (!exists(base) && path.dirname(base) !== base) {
+    rest.unshift(path.basename(base));
+    base = path.dirname(base);
+  }
+  return { base, pattern: [...rest, '**', RUN_FILES_GLOB].join('/') };
 }

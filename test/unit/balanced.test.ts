@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { balancedCoCluster } from '../../src/engine/transform/cluster/scic';
-import { PackedCrossbars, packedMapping } from '../../src/engine/transform/mapping/schemes';
-import { Transformer } from '../../src/engine/transform/schedule';
+import { balancedCoCluster } from '../../src/engine/transform/cluster/balanced';
+import { PackedCrossbars, packedMapping } from '../../src/engine/transform/mapping/packed';
+import { TransformSchedule } from '../../src/engine/transform/schedule';
 import { resolveTransform } from '../../src/engine/config/schema';
 import { validateConfig } from '../../src/engine/config/validate';
 import { Rng } from '../../src/engine/core/rng';
@@ -64,7 +64,7 @@ describe('leftovers on the clusters\' crossbars', () => {
       training: { epochs: 10 },
       transform: { mode: 'trannsformer', crossbar: 16, clustering: 'balanced', partitions: 1, fadeUnclustered: true, clusterStart: 2, clusterPruneStart: 5, pruneRates: [0.01] },
     });
-    const t = new Transformer(resolveTransform(config!.transform, 10, 1), [64, 64], 1);
+    const t = new TransformSchedule(resolveTransform(config!.transform, 10, 1), [64, 64], 1);
     const unclustered: number[] = [];
     for (let e = 1; e <= 6; e++) {
       t.epochEnd(e, [w], 1 / e);

@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { scic, spectralEmbedding, symmetricEigen, peel, clusterMap, fitsCrossbar } from '../../src/engine/transform/cluster/scic';
+import { scic, peel, clusterMap, fitsCrossbar } from '../../src/engine/transform/cluster/scic';
+import { spectralEmbedding } from '../../src/engine/transform/cluster/spectral';
+import { scaledSpmm, symmetricEigen, transposeCsr } from '../../src/engine/transform/cluster/linalg';
 import { sparseBlock, type BinaryMatrix } from '../../src/engine/core/sparse';
 import { Rng } from '../../src/engine/core/rng';
 import { planted } from '../helpers/planted';
@@ -109,6 +111,34 @@ describe('SCIC', () => {
 });
 
 describe('spectral linear algebra', () => {
+  test('one scaled sparse kernel gives A·x and, on the transpose, Aᵀ·y (checked against dense products)', () => {
+    const m = planted(3, 5, 7, 0.8, 0.2, 3).m;
+    const s = sparseBlock(m);
+    const [nr, nc, b] = [s.rowIds.length, s.colIds.length, 3];
+    const rng = new Rng(2);
+    const rowScale = Float64Array.from({ length: nr }, () => 0.5 + rng.next());
+    const colScale = Float64Array.from({ length: nc }, () => 0.5 + rng.next());
+    const dense = (i: number, j: number) => m.data[s.rowIds[i] * m.cols + s.colIds[j]] * rowScale[i] * colScale[j];
+    const x = Float64Array.from({ length: nc * b }, () => rng.next() - 0.5);
+    const y = new Float64Array(nr * b);
+    const C = { ptr: s.rowPtr, idx: s.colIdx };
+    scaledSpmm(C, colScale, rowScale, x, y, b);
+    for (let k = 0; k < b; k++)
+      for (let i = 0; i < nr; i++) {
+        let want = 0;
+        for (let j = 0; j < nc; j++) want += dense(i, j) * x[k * nc + j];
+        assert.ok(Math.abs(y[k * nr + i] - want) < 1e-12);
+      }
+    const back = new Float64Array(nc * b);
+    scaledSpmm(transposeCsr(C, nc), rowScale, colScale, y, back, b);
+    for (let k = 0; k < b; k++)
+      for (let j = 0; j < nc; j++) {
+        let want = 0;
+        for (let i = 0; i < nr; i++) want += dense(i, j) * y[k * nr + i];
+        assert.ok(Math.abs(back[k * nc + j] - want) < 1e-12);
+      }
+  });
+
   test('Jacobi eigen-decomposition of a known symmetric matrix', () => {
     // [[2,1],[1,2]]: eigenvalues 3 and 1, eigenvectors (1,1)/√2 and (1,−1)/√2.
     const { values, vectors } = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);

@@ -159,6 +159,22 @@ describe('MAT v5 and SVHN readers', () => {
     throwsUser(() => readMat5(Buffer.alloc(200), 'zero.mat'), 'zero.mat', /not a MATLAB MAT-file/);
   });
 
+  test('a Level 5 file whose free-text header mentions 7.3 (written by Octave 7.3.0) is read', () => {
+    // The header Octave 7.3.0 writes, byte for byte up to the date.
+    const octave = Buffer.from(svhnMat([4, 7]));
+    const header = 'MATLAB 5.0 MAT-file, written by Octave 7.3.0, 2024-03-05 10:11:12 UTC';
+    octave.fill(0x20, 0, 116);
+    octave.write(header, 0, 'latin1');
+    assert.equal(octave.readUInt16LE(124), 0x0100);
+    const s = parseSvhn(octave, 'octave.mat', 'gray');
+    assert.deepEqual(Array.from(s.labels), [4, 7]);
+    // MATLAB's own v7.3 header is still refused, even with a v5 version word.
+    const v73 = Buffer.from(svhnMat([1]));
+    v73.fill(0x20, 0, 116);
+    v73.write('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Tue Mar  5 10:11:12 2024 HDF5 schema 1.00 .', 0, 'latin1');
+    throwsUser(() => readMat5(v73, 'h5.mat'), 'h5.mat', /v7\.3 \(HDF5\)/);
+  });
+
   test('folder reader finds train and test files', () => {
     const dir = tmpDir();
     fs.writeFileSync(path.join(dir, 'train_32x32.mat'), svhnMat([1, 2, 3, 4], { compress: true }));

@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { adcEnergy, arraysPerMpe, listPresets, loadPreset, meshAverageHops, mpeArea, networkArea, presetCaveats, spikingEnergy, PRESET_FIELDS } from '../../src/engine/hardware/cost';
+import { adcEnergy, arraysPerMpe, meshAverageHops, mpeArea, networkArea, spikingEnergy } from '../../src/engine/hardware/cost';
+import { listPresets, loadPreset, presetCaveats, PRESET_FIELDS } from '../../src/engine/hardware/presets';
 
 import { UserError } from '../../src/engine/core/errors';
 import { tmpDir } from '../helpers/files';

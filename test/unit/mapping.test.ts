@@ -1,6 +1,8 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { compactMapping, denseMapping, mapLayers, packedMapping, paperMapping } from '../../src/engine/transform/mapping/schemes';
+import { compactMapping, denseMapping, paperMapping } from '../../src/engine/transform/mapping/schemes';
+import { packedMapping } from '../../src/engine/transform/mapping/packed';
+import { mapLayers } from '../../src/engine/transform/mapping/network';
 import type { Cluster } from '../../src/engine/transform/cluster/scic';
 import type { BinaryMatrix } from '../../src/engine/core/sparse';
 

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Transformer } from '../../src/engine/transform/schedule';
+import { TransformSchedule } from '../../src/engine/transform/schedule';
 import { resolveTransform, type TransformConfig } from '../../src/engine/config/schema';
 import { validateConfig } from '../../src/engine/config/validate';
 
@@ -12,7 +12,7 @@ function weights(a: number, b: number, noise: number): Float32Array {
   return w;
 }
 
-function transformer(over: Partial<TransformConfig>, epochs = 10): Transformer {
+function transformer(over: Partial<TransformConfig>, epochs = 10): TransformSchedule {
   const { config } = validateConfig({
     dataset: { name: 'synthetic', synthetic: { inputSize: 6, classes: 4 } },
     network: { layers: [6, 4] },
@@ -20,7 +20,7 @@ function transformer(over: Partial<TransformConfig>, epochs = 10): Transformer {
     transform: { crossbar: 8, pruneRates: [1], pruneRateScale: 0.01, slowdown: 1, k: 2, ...over },
   });
   assert.ok(config);
-  return new Transformer(resolveTransform(config.transform, epochs, 1), [6, 4], 1);
+  return new TransformSchedule(resolveTransform(config.transform, epochs, 1), [6, 4], 1);
 }
 
 const ones = (a: Uint8Array) => a.reduce((x, y) => x + y, 0);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/model/backend';
 import { simulateSnn } from '../../src/engine/hardware/snn';
-import { loadConfigFile } from '../../src/engine/config/validate';
+import { loadConfigFile } from '../../src/engine/config/resolve';
 import { loadDataset } from '../../src/engine/data/datasets';
 import { MaskedMLP } from '../../src/engine/model/mlp';
 import { train } from '../../src/engine/train/loop';
@@ -59,11 +59,12 @@ describe('ANN → SNN', () => {
   });
 
   test('a trained quick network keeps its accuracy within 1 point at the default T', async () => {
-    const loaded = loadConfigFile(path.join(__dirname, '..', '..', 'examples', 'quick-mnist.trannsformer.json'));
+    const loaded = loadConfigFile(path.join(__dirname, '..', '..', 'examples', 'quick-mnist.trannsformer.json'), [
+      { path: ['dataset', 'trainLimit'], value: 30000, source: 'test' },
+      { path: ['training', 'epochs'], value: 5, source: 'test' },
+      { path: ['training', 'workers'], value: 1, source: 'test' },
+    ]);
     const c = loaded.config;
-    c.dataset.trainLimit = 30000;
-    c.training.epochs = 5;
-    c.training.workers = 1;
     const data = loadDataset(c.dataset, loaded.baseDir, 1);
     const model = MaskedMLP.create(c.network, 1);
     await train({ model, data, network: c.network, training: c.training });

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeTensors, encodeTensors } from '../../src/engine/store/tensorFile';
-import { createRunDir, listRuns, readMetrics, readRun, RunWriter, FILES } from '../../src/engine/store/runFolder';
+import { createRunDir, listRuns, listSnapshots, markRunEnded, ownerAlive, packBits, readMetrics, readRun, readSnapshot, RunWriter, FILES } from '../../src/engine/store/runFolder';
+import * as os from 'node:os';
 import { validateConfig } from '../../src/engine/config/validate';
 import { tmpDir } from '../helpers/files';
 
@@ -86,11 +87,80 @@ describe('run folders', () => {
     const root = tmpDir();
     const dir = createRunDir(root, 'crashed');
     const w = new RunWriter(dir, config());
-    w.update({ pid: 2 ** 22 + 12345 }); // no such process
+    w.update({ pid: 2 ** 22 + 12345, owner: { pid: 2 ** 22 + 12345, hostname: os.hostname() } }); // no such process
+    assert.equal(readRun(dir).stale, true);
+    // A folder written before owners were recorded: its pid alone decides.
+    w.update({ owner: undefined });
     assert.equal(readRun(dir).stale, true);
     fs.appendFileSync(path.join(dir, FILES.metrics), '{"epoch":1,"trainLoss":1}\n{"epoch":2,"tra');
     const m = readMetrics(dir);
     assert.equal(m.metrics.length, 1);
     assert.equal(m.skipped, 1);
+  });
+});
+
+describe('who owns a running folder', () => {
+  const running = (owner: Record<string, unknown> | undefined, pid = 0x7ffffff0) => {
+    const dir = createRunDir(tmpDir(), 'owned');
+    const w = new RunWriter(dir, config());
+    const result = { ...w.result, pid, owner };
+    fs.writeFileSync(path.join(dir, FILES.result), JSON.stringify(result));
+    return dir;
+  };
+
+  test('a folder whose process is gone reads as stale, and markRunEnded closes it as interrupted', () => {
+    const dir = running({ pid: 0x7ffffff0, hostname: os.hostname() });
+    assert.equal(readRun(dir).stale, true);
+    assert.equal(markRunEnded(dir, 'interrupted', 'its process is gone'), true);
+    const rec = readRun(dir);
+    assert.equal(rec.result!.status, 'interrupted');
+    assert.match(rec.result!.error!.message, /its process is gone \(the engine exited without closing the run\)/);
+    assert.equal(markRunEnded(dir, 'interrupted', 'again'), false);
+  });
+
+  test('a live owner is not touched; a reused pid (other start time) counts as dead; another machine cannot be judged', () => {
+    const live = running({ pid: process.pid, hostname: os.hostname() }, process.pid);
+    assert.equal(readRun(live).stale, undefined);
+    assert.equal(markRunEnded(live, 'interrupted', 'x'), false);
+    assert.equal(readRun(live).result!.status, 'running');
+    if (fs.existsSync(`/proc/${process.pid}/stat`)) {
+      const reused = running({ pid: process.pid, hostname: os.hostname(), startTime: '1' }, process.pid);
+      assert.equal(readRun(reused).stale, true);
+    }
+    const remote = running({ pid: 0x7ffffff0, hostname: `${os.hostname()}-elsewhere` });
+    assert.equal(readRun(remote).stale, undefined);
+    assert.equal(ownerAlive(readRun(remote).result!), true);
+  });
+
+  test('a new run folder names its owner with this process', () => {
+    const dir = createRunDir(tmpDir(), 'mine');
+    const w = new RunWriter(dir, config());
+    assert.equal(w.result.owner!.pid, process.pid);
+    assert.equal(w.result.owner!.hostname, os.hostname());
+  });
+});
+
+describe('connectivity snapshots', () => {
+  test('bit-packed MSB first, several epochs in one file, read back exactly; a damaged file reads as none', () => {
+    const dir = createRunDir(tmpDir(), 'snap');
+    const w = new RunWriter(dir, config());
+    const m = Uint8Array.from({ length: 21 }, (_, k) => (k % 3 === 0 ? 1 : 0));
+    const bits = packBits(m);
+    assert.equal(bits.length, 3);
+    assert.equal(bits[0], 0b10010010);
+    w.snapshot({ epoch: 1, reasons: ['first'], layers: [{ rows: 3, cols: 7, bits, clusters: [] }] });
+    w.snapshot({ epoch: 4, reasons: ['clustering'], layers: [{ rows: 3, cols: 7, bits, clusters: [{ inputs: [0, 3], outputs: [0], quality: 1, valid: true }] }] });
+    w.snapshot({ epoch: 4, reasons: ['epoch'], layers: [{ rows: 3, cols: 7, bits, clusters: [{ inputs: [0, 3], outputs: [0], quality: 1, valid: true }] }] });
+    assert.deepEqual(listSnapshots(dir), [
+      { epoch: 1, reasons: ['first'] },
+      { epoch: 4, reasons: ['clustering', 'epoch'] },
+    ]);
+    const s = readSnapshot(dir, 4)!;
+    assert.deepEqual(Array.from(s.layers[0].bits), Array.from(bits));
+    assert.deepEqual(s.layers[0].clusters[0].inputs, [0, 3]);
+    for (let k = 0; k < m.length; k++) assert.equal((s.layers[0].bits[k >> 3] >> (7 - (k & 7))) & 1, m[k]);
+    assert.equal(readSnapshot(dir, 2), undefined);
+    fs.writeFileSync(path.join(dir, FILES.snapshots), 'garbage');
+    assert.deepEqual(listSnapshots(dir), []);
   });
 });

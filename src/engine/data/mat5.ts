@@ -97,7 +97,9 @@ export function readMat5(buf: Uint8Array, file: string): Map<string, MatVariable
   if (endian !== 'IM' && endian !== 'MI') throw new UserError(file, `has an unreadable MAT-file header (endian mark "${endian}")`);
   const le = endian === 'IM';
   const version = new DataView(buf.buffer, buf.byteOffset + 124, 2).getUint16(0, le);
-  if (version === 0x0200 || text.includes('7.3'))
+  // Decide by the version word and the header's own version ("MATLAB 7.3 MAT-file"), never by "7.3"
+  // anywhere in the free text: Octave 7.3.x writes "MATLAB 5.0 MAT-file, written by Octave 7.3.0".
+  if (version === 0x0200 || /^MATLAB 7\.3 MAT-file/.test(text))
     throw new UserError(file, 'is a MATLAB v7.3 (HDF5) file; save it with "-v7" or use the original files');
   if (version !== 0x0100) throw new UserError(file, `has MAT-file version 0x${version.toString(16)}; expected a Level 5 file (0x0100)`);
   const vars = new Map<string, MatVariable>();

@@ -5,7 +5,6 @@
  * finished run folder without retraining (`trannsformer evaluate`), and at
  * the end of every run at its configured size and preset.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Cluster } from '../transform/cluster/scic';
 import type { ExperimentConfig } from '../config/schema';
@@ -13,23 +12,19 @@ import { loadDataset } from '../data/datasets';
 import type { Dataset } from '../data/dataset';
 import { validateConfig } from '../config/validate';
 import { UserError } from '../core/errors';
-import { adcEnergy, arraysPerMpe, loadPreset, networkArea, presetCaveats, spikingEnergy, type Preset } from '../hardware/cost';
-import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/schemes';
+import { adcEnergy, arraysPerMpe, networkArea, spikingEnergy } from '../hardware/cost';
+import { loadPreset, presetCaveats, type Preset } from '../hardware/presets';
+import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/network';
 import { simulateSnn } from '../hardware/snn';
-import { FILES, readModel, readRun, writeFileAtomic } from '../store/runFolder';
+import { readClusters, readModel, readRun, writeEvaluation } from '../store/runFolder';
 
 import type { PricedMapping, Evaluation } from '../format/evaluation';
 import type { NetworkMapping } from '../format/mapping';
-import type { RunHardwareSummary } from '../format/run';
-/** The connectivity a run ended with: its masks, and its clusters when it has any. */
+import type { RunHardwareSummary, RunResult } from '../format/run';
+/** The connectivity a run ended with, read through the store: its masks, and its clusters when it has any. */
 export function runConnectivity(dir: string): { layers: number[]; connectivity: LayerConnectivity[]; weights: Float32Array[]; masks: Uint8Array[] } {
   const model = readModel(dir);
-  let clusterLayers: { clusters: { inputs: number[]; outputs: number[]; quality: number; valid: boolean }[] }[] = [];
-  try {
-    clusterLayers = JSON.parse(fs.readFileSync(path.join(dir, FILES.clusters), 'utf8')).layers ?? [];
-  } catch {
-    /* no clusters: original runs of older engines */
-  }
+  const clusterLayers = readClusters(dir)?.layers ?? [];
   const connectivity = model.masks.map((map, l) => ({
     rows: model.layers[l + 1],
     cols: model.layers[l],
@@ -41,38 +36,61 @@ export function runConnectivity(dir: string): { layers: number[]; connectivity: 
   return { layers: model.layers, connectivity, weights: model.weights, masks: model.masks };
 }
 
+/** A trained network as the pricing needs it, in memory. */
+export interface PricingInput {
+  runDir: string;
+  config: Readonly<ExperimentConfig>;
+  /** Folder the config's relative paths (presets, dataset) resolve against. */
+  baseDir: string;
+  status: RunResult['status'];
+  weightsNote?: string;
+  layers: number[];
+  weights: Float32Array[];
+  masks: Uint8Array[];
+  connectivity: LayerConnectivity[];
+}
+
 export interface EvaluateOptions {
   crossbars?: number[];
   presets?: string[];
   timesteps?: number;
   images?: number;
   encoding?: 'poisson' | 'rate';
-  /** Write evaluation.json into the run folder (default true). */
+  /** evaluateRun: write evaluation.json into the run folder (default true). */
   write?: boolean;
   /** The run's dataset when the caller already has it in memory (the end of a run); read from disk otherwise. */
   data?: Dataset;
 }
 
+/** Price a finished run folder again (other sizes, presets, T), reading it through the store; writes evaluation.json unless told not to. */
 export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation {
   const rec = readRun(dir);
   if (rec.state !== 'ok' || !rec.result || !rec.config) throw new UserError(dir, `is not a readable run folder${rec.problem ? ` (${rec.problem})` : ''}`);
   if (!rec.result.weightsFile) throw new UserError(dir, `has no weights yet (status ${rec.result.status})`);
   // Through the validator again, so that sections newer than the run get their schema defaults.
   const config: ExperimentConfig = validateConfig(rec.config).config ?? rec.config;
-  const hw = config.hardware;
   const baseDir = rec.result.configFile ? path.dirname(rec.result.configFile) : dir;
+  const evaluation = evaluateNetwork({ runDir: dir, config, baseDir, status: rec.result.status, weightsNote: rec.result.weightsNote, ...runConnectivity(dir) }, opts);
+  if (opts.write !== false) writeEvaluation(dir, evaluation);
+  return evaluation;
+}
+
+/** Map at each crossbar size, convert to a spiking network and simulate it once, price with each preset — all in memory. */
+export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {}): Evaluation {
+  const { config, baseDir, layers, weights, masks, connectivity } = input;
+  const dir = input.runDir;
+  const hw = config.hardware;
   const presets: Preset[] = (opts.presets ?? [hw.preset]).map((p) => loadPreset(p, baseDir));
   const mode = config.transform.mode;
   const formedFor = config.transform.crossbar;
   const crossbars = opts.crossbars ?? [formedFor];
   for (const x of crossbars) if (!Number.isInteger(x) || x < 8 || x > 512) throw new UserError('--crossbar', `sizes run from 8 to 512 (got ${x})`);
-  const { layers, connectivity, weights, masks } = runConnectivity(dir);
   const scheme = schemesFor(mode).shown;
   const notes: string[] = [];
   if ((mode === 'trannsformer' || mode === 'offline') && crossbars.some((x) => x !== formedFor))
     notes.push(`the clusters were formed for ${formedFor}×${formedFor} crossbars; at other sizes they are cut into pieces or packed as they are`);
   if (mode === 'original' || mode === 'pruning') notes.push(`${mode} does not depend on the crossbar size: only the tiling changes`);
-  if (rec.result.status === 'interrupted' || rec.result.status === 'failed') notes.push(`the run is ${rec.result.status}: ${rec.result.weightsNote ?? 'weights as it stopped'}`);
+  if (input.status === 'interrupted' || input.status === 'failed') notes.push(`the run is ${input.status}: ${input.weightsNote ?? 'weights as it stopped'}`);
   const mappings: NetworkMapping[] = crossbars.map((x) => mapLayers(scheme, connectivity, x));
   const data = opts.data ?? loadDataset(config.dataset, baseDir, config.training.seed);
   const snn = simulateSnn(
@@ -112,7 +130,6 @@ export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation
     presets: presets.map((p) => ({ name: p.name, file: p.file, maxCrossbar: p.maxCrossbar, caveats: presetCaveats(p) })),
     notes,
   };
-  if (opts.write !== false) writeFileAtomic(path.join(dir, FILES.evaluation), JSON.stringify(evaluation, null, 2) + '\n');
   return evaluation;
 }
 

@@ -5,20 +5,23 @@
  */
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveTransform, type BackendName } from '../config/schema';
-import { formatPath, type LoadedConfig } from '../config/validate';
+import type { BackendName } from '../config/schema';
+import { formatPath } from '../config/validate';
+import { transformOf, type LoadedConfig } from '../config/resolve';
 import { checkNetworkFitsData, loadDataset } from '../data/datasets';
 import { errorMessage, markReported, UserError } from '../core/errors';
 import { initBackend } from '../model/backend';
 import { MaskedMLP } from '../model/mlp';
 import { createRunDir, RunWriter } from '../store/runFolder';
 import { train, type Stepper } from '../train/loop';
-import { Transformer } from '../transform/schedule';
-import { mapLayers, schemesFor } from '../transform/mapping/schemes';
-import { connectivity, writeTransformResults } from '../transform/results';
-import { evaluateRun, hardwareSummary } from './evaluate';
-import { loadPreset } from '../hardware/cost';
-import { ParallelStepper } from '../train/parallel/stepper';
+import { TransformSchedule } from '../transform/schedule';
+import { mapLayers, schemesFor } from '../transform/mapping/network';
+import { connectivity, connectivitySnapshot, snapshotReasons, writeTransformResults } from '../transform/results';
+import type { SnapshotReason } from '../format/clusters';
+import { evaluateNetwork, hardwareSummary } from './evaluate';
+import { loadPreset } from '../hardware/presets';
+import { ParallelStepper, StartAborted } from '../train/parallel/stepper';
+import { OnnxStepper } from '../model/onnx/stepper';
 import type { EngineEvent } from '../events';
 import { PROTOCOL_VERSION } from '../events';
 
@@ -29,7 +32,6 @@ export interface RunOptions {
   outRoot: string;
   emit: (e: EngineEvent) => void;
   signal?: AbortSignal;
-  backend?: BackendName;
 }
 
 export const DEFAULT_RUNS_ROOT = path.join('.trannsformer', 'runs');
@@ -40,10 +42,15 @@ function reportError(e: unknown, emit: (e: EngineEvent) => void, runDir?: string
   return markReported(e);
 }
 
-export async function executeRun(opts: RunOptions): Promise<RunResult> {
+/** A finished run: its folder and its record. */
+export interface RunOutcome {
+  dir: string;
+  result: RunResult;
+}
+
+export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
   const { loaded, emit } = opts;
   const config = loaded.config;
-  if (opts.backend) config.backend = opts.backend;
   let backend: Awaited<ReturnType<typeof initBackend>>;
   let data: ReturnType<typeof loadDataset>;
   try {
@@ -72,17 +79,18 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
   });
 
   const model = MaskedMLP.create(config.network, config.training.seed);
-  const transform = resolveTransform(config.transform, config.training.epochs, config.network.layers.length - 1);
-  const transformer = new Transformer(transform, config.network.layers, config.training.seed);
+  const transform = transformOf(config);
+  const schedule = new TransformSchedule(transform, config.network.layers, config.training.seed);
   const shown = schemesFor(transform.mode).shown;
   const finishTransform = () => {
-    if (transform.mode === 'offline') transformer.clusterOffline();
-    const mapping = writeTransformResults(writer, transformer, transform);
+    if (transform.mode === 'offline') schedule.clusterOffline();
+    const mapping = writeTransformResults(writer, schedule, transform);
     writer.update({ mapping });
   };
   let stepper: Stepper | undefined;
   let pool: ParallelStepper | undefined;
-  const saveModel = (note?: string) => {
+  let onnx: OnnxStepper | undefined;
+  const saveModel = (note?: string): { weights: Float32Array[]; masks: Uint8Array[] } => {
     const weights = model.exportWeights();
     const masks = model.exportMasks();
     writer.writeModel(
@@ -95,10 +103,24 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       }),
       note,
     );
+    return { weights, masks };
   };
+  // Connectivity snapshots: the first epoch, every clustering event, a few epochs between, the end.
+  const snapshotEvery = Math.max(1, Math.round(config.training.epochs / 6));
+  const snapshot = (epoch: number, reasons: SnapshotReason[]) => writer.snapshot(connectivitySnapshot(schedule, epoch, reasons));
   try {
-    if (config.training.workers > 1) {
-      pool = await ParallelStepper.start(model, config, backend.name as BackendName, config.training.workers);
+    if (backend.name === 'onnxruntime') {
+      onnx = await OnnxStepper.start(model, config.network, config.training, backend.threads);
+      stepper = onnx;
+      emit({
+        type: 'log',
+        level: 'info',
+        message:
+          `training on ONNX Runtime with ${onnx.threads} intra-op threads` +
+          (config.training.workers > 1 ? ` (training.workers = ${config.training.workers} applies to the tfjs backends: no worker threads started)` : ''),
+      });
+    } else if (config.training.workers > 1) {
+      pool = await ParallelStepper.start(model, config, backend.name as BackendName, config.training.workers, opts.signal);
       stepper = pool;
       emit({ type: 'log', level: 'info', message: `data-parallel training on ${config.training.workers} threads` });
     }
@@ -108,18 +130,22 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       network: config.network,
       training: config.training,
       stepper,
-      afterEpochTraining: transformer.prunes
+      afterEpochTraining: schedule.prunes
         ? (epoch, trainLoss) => {
-            const report = transformer.epochEnd(epoch, model.exportWeights(), trainLoss);
-            transformer.state.forEach((s, l) => model.setMask(l, s.map));
+            const report = schedule.epochEnd(epoch, model.exportWeights(), trainLoss);
+            schedule.state.forEach((s, l) => model.setMask(l, s.map));
             for (const a of report.actions) emit({ type: 'log', level: 'info', message: `epoch ${epoch}: ${a}` });
+            const reasons = snapshotReasons(report.actions);
+            if (epoch === 1) reasons.push('first');
+            else if (epoch % snapshotEvery === 0) reasons.push('epoch');
+            if (reasons.length) snapshot(epoch, reasons);
           }
         : undefined,
       afterMasksApplied: pool ? () => pool!.syncFromModel() : undefined,
-      epochTransformMetrics: transformer.prunes
+      epochTransformMetrics: schedule.prunes
         ? () => {
-            const s = transformer.summary();
-            const m = mapLayers(shown, connectivity(transformer), transform.crossbar);
+            const s = schedule.summary();
+            const m = mapLayers(shown, connectivity(schedule), transform.crossbar);
             return { prunedFraction: s.keptFraction.map((k) => 1 - k), unclusteredFraction: s.unclusteredFraction, clusters: s.clusters, mpes: m.total, mapping: shown };
           }
         : undefined,
@@ -131,6 +157,7 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       },
     });
     finishTransform();
+    if (schedule.prunes && outcome.epochsCompleted > 0) snapshot(outcome.epochsCompleted, ['final']);
     if (outcome.status === 'interrupted') {
       saveModel(
         outcome.batchesIntoEpoch > 0
@@ -139,13 +166,22 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
       );
       const result = writer.finish('interrupted', { batchesIntoEpoch: outcome.batchesIntoEpoch });
       emit({ type: 'finished', status: 'interrupted', runDir: dir, result });
-      return result;
+      return { dir, result };
     }
-    saveModel();
+    const { weights, masks } = saveModel();
     if (config.hardware.evaluate) {
       emit({ type: 'log', level: 'info', message: `spiking conversion and pricing (${config.hardware.preset}, ${transform.crossbar}×${transform.crossbar}, T = ${config.hardware.timesteps}, ${config.hardware.snnImages} images)` });
       try {
-        writer.update({ hardware: hardwareSummary(evaluateRun(dir, { data })) });
+        // Priced in memory from what the run holds: no file of this run is read back.
+        const connectivity = masks.map((map, l) => ({
+          rows: config.network.layers[l + 1],
+          cols: config.network.layers[l],
+          map,
+          clusters: (schedule.state[l]?.clusters ?? []).map((c) => ({ inputs: c.inputs, outputs: c.outputs, quality: c.quality, valid: c.valid })),
+        }));
+        const evaluation = evaluateNetwork({ runDir: dir, config, baseDir: loaded.baseDir, status: 'completed', layers: config.network.layers, weights, masks, connectivity }, { data });
+        writer.writeEvaluation(evaluation);
+        writer.update({ hardware: hardwareSummary(evaluation) });
       } catch (e) {
         // A run's training results stand even if pricing fails (a bad preset file, say): say so and keep them.
         writer.update({ hardware: { error: errorMessage(e) } });
@@ -154,12 +190,19 @@ export async function executeRun(opts: RunOptions): Promise<RunResult> {
     }
     const result = writer.finish('completed');
     emit({ type: 'finished', status: 'completed', runDir: dir, result });
-    return result;
+    return { dir, result };
   } catch (e) {
+    if (e instanceof StartAborted) {
+      // Stopped before the first batch: nothing trained, the folder says so.
+      const result = writer.finish('interrupted', { weightsNote: 'stopped while the training workers were starting' });
+      emit({ type: 'finished', status: 'interrupted', runDir: dir, result });
+      return { dir, result };
+    }
     writer.finish('failed', { error: { message: errorMessage(e), where: e instanceof UserError ? e.where : undefined } });
     throw reportError(e, emit, dir);
   } finally {
     await pool?.close();
+    await onnx?.close();
     model.dispose();
     if (tf.memory().numTensors > 0) tf.disposeVariables();
   }

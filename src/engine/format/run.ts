@@ -16,6 +16,8 @@ export interface RunResult {
   finishedAt?: string;
   /** Process that owns a running run (to tell a live run from a crashed one). */
   pid: number;
+  /** The owning process as any reader on its machine can check it (pid reuse is told apart by start time on Linux). */
+  owner?: { pid: number; hostname?: string; startTime?: string };
   host: { node: string; platform: string; cpus: number; cpuModel: string };
   configFile?: string;
   backend?: { name: string; detail: string };
@@ -68,11 +70,9 @@ export interface RunMappingSummary {
   keptFraction: number[];
   /** 1 − mpes ÷ dense mPEs. */
   reductionVsOriginal: number;
-  /** 1 − mpes ÷ the pruning run's mPEs, once a `compare` ran both. */
-  reductionVsPruning?: number;
-  /** The compare folder that set reductionVsPruning. */
-  comparedIn?: string;
+  // Ratios against pruning need both runs: they live in the comparison record (format/compare.ts).
 }
+
 export interface RunRecord {
   dir: string;
   /** "ok", or "corrupt" when the folder cannot be read as a run (see `problem`). */

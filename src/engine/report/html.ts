@@ -3,14 +3,12 @@
  * comparison — tables, the per-layer mapping summary, and charts drawn as
  * inline SVG (no scripts, no network), so it opens anywhere.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { FILES, readMetrics, readRun, writeFileAtomic } from '../store/runFolder';
+import { FILES, readCompare, readEvaluation, readMetrics, readRun, writeReportFile } from '../store/runFolder';
 
 import { UserError } from '../core/errors';
 
-import type { CompareResult } from '../format/compare';
 import type { Evaluation } from '../format/evaluation';
 import type { RunResult } from '../format/run';
 import type { EpochMetrics } from '../format/metrics';
@@ -30,7 +28,13 @@ function table(head: string[], rows: string[][]): string {
 }
 
 /** A line chart of several series over x = 1…n. */
-export function lineChart(title: string, series: { name: string; values: number[] }[], opts: { percent?: boolean } = {}): string {
+/**
+ * A line chart of several series. x is 1…n (epochs) unless `x` gives the
+ * positions (e.g. SNN timesteps), labelled with `xLabel` (default "epoch ").
+ * A flat series gets a small band around its value (percentages stay within
+ * 0…100%); with few points each is marked, so one epoch is visible.
+ */
+export function lineChart(title: string, series: { name: string; values: number[] }[], opts: { percent?: boolean; x?: number[]; xLabel?: string } = {}): string {
   const W = 560;
   const H = 220;
   const m = { l: 48, r: 12, t: 24, b: 28 };
@@ -38,20 +42,37 @@ export function lineChart(title: string, series: { name: string; values: number[
   if (all.length === 0) return '';
   let lo = Math.min(...all);
   let hi = Math.max(...all);
-  if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
+  if (hi - lo < 1e-9) {
+    const pad = opts.percent ? 0.01 : Math.max(Math.abs(lo) * 0.05, 1e-6);
+    [lo, hi] = [lo - pad, hi + pad];
+  }
+  if (opts.percent) [lo, hi] = [Math.max(0, lo), Math.min(1, hi)];
   const n = Math.max(...series.map((s) => s.values.length));
-  const X = (i: number) => m.l + (n <= 1 ? 0 : (i / (n - 1)) * (W - m.l - m.r));
+  const xs = opts.x ?? Array.from({ length: n }, (_, i) => i + 1);
+  const x0 = xs[0] ?? 1;
+  const x1 = xs[xs.length - 1] ?? 1;
+  const X = (i: number) => m.l + (x1 === x0 ? (W - m.l - m.r) / 2 : ((xs[i] - x0) / (x1 - x0)) * (W - m.l - m.r));
   const Y = (v: number) => H - m.b - ((v - lo) / (hi - lo)) * (H - m.t - m.b);
   const fmt = (v: number) => (opts.percent ? `${(100 * v).toFixed(1)}%` : num(v));
   const ticks = [lo, (lo + hi) / 2, hi];
+  const xl = opts.xLabel ?? 'epoch ';
   const lines = series
-    .map((s, k) => `<polyline fill="none" stroke="${colourOf(s.name, k)}" stroke-width="2" points="${s.values.map((v, i) => `${X(i).toFixed(1)},${Y(v).toFixed(1)}`).join(' ')}"/>`)
+    .map((s, k) => {
+      const c = colourOf(s.name, k);
+      const pts = s.values.map((v, i) => [X(i), Y(v)] as const).filter(([, y]) => Number.isFinite(y));
+      const marks = pts.length <= 30 ? pts.map(([x, y]) => `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="2.5" fill="${c}"/>`).join('') : '';
+      return `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>${marks}`;
+    })
     .join('');
   const legend = series.map((s, k) => `<tspan fill="${colourOf(s.name, k)}">■ ${esc(s.name)}</tspan>`).join('  ');
+  const xTicks = (xs.length > 2 && xs.length <= 12 ? xs : [x0, x1].slice(0, x1 === x0 ? 1 : 2)).map((v) => {
+    const i = xs.indexOf(v);
+    return `<text x="${X(i).toFixed(1)}" y="${H - 8}" text-anchor="${i === 0 && xs.length > 1 ? 'start' : i === xs.length - 1 && xs.length > 1 ? 'end' : 'middle'}" class="a">${esc(xl)}${v}</text>`;
+  });
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
 <text x="${m.l}" y="14" class="t">${esc(title)}</text><text x="${W - m.r}" y="14" text-anchor="end" class="l">${legend}</text>
 ${ticks.map((v) => `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(v)}" y2="${Y(v)}" class="g"/><text x="${m.l - 4}" y="${Y(v) + 4}" text-anchor="end" class="a">${fmt(v)}</text>`).join('')}
-<text x="${m.l}" y="${H - 8}" class="a">epoch 1</text><text x="${W - m.r}" y="${H - 8}" text-anchor="end" class="a">epoch ${n}</text>${lines}</svg>`;
+${xTicks.join('')}${lines}</svg>`;
 }
 
 /** Horizontal bars, optionally stacked (one segment per part). */
@@ -83,7 +104,10 @@ export function barChart(title: string, bars: { name: string; parts: number[] }[
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}"><text x="${m.l}" y="14" class="t">${esc(title)}</text><text x="${W - 4}" y="14" text-anchor="end" class="l">${legend}</text>${rows}</svg>`;
 }
 
-const CSS = `body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1f2328}
+// A report is a document of its own (opened in a browser, or in an editor panel whatever the theme):
+// it carries its own light page, so its text and charts read the same on a dark or high-contrast editor.
+const CSS = `:root{color-scheme:light}html{background:#fff}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1f2328;background:#fff}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 table{border-collapse:collapse;margin:8px 0 12px}th,td{padding:4px 10px;border-bottom:1px solid #eaeef2;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f6f8fa}.note{color:#57606a;font-size:13px}svg{margin:6px 12px 6px 0}.t{font-weight:600;font-size:13px}.a,.l{font-size:11px;fill:#57606a}.g{stroke:#eaeef2}
@@ -92,14 +116,6 @@ th{background:#f6f8fa}.note{color:#57606a;font-size:13px}svg{margin:6px 12px 6px
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'"><title>${esc(title)}</title><style>${CSS}</style></head><body><h1>${esc(title)}</h1>${body}
 <p class="note">Generated by TraNNsformer Studio. mPE counts come from the mapping; area and energy are model estimates from the technology preset, not measured silicon.</p></body></html>\n`;
-}
-
-function readEvaluation(dir: string): Evaluation | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(dir, FILES.evaluation), 'utf8')) as Evaluation;
-  } catch {
-    return undefined;
-  }
 }
 
 function mappingSection(r: RunResult): string {
@@ -126,7 +142,7 @@ function evaluationSection(e: Evaluation | undefined): string {
   const caveats = e.presets.flatMap((p) => p.caveats.map((c) => `${p.name}: ${c}`));
   const warnings = [...e.results.flatMap((r) => r.warnings), ...e.notes];
   return `<h2>Spiking implementation</h2><p>SNN ${pct(e.snn.accuracy)} vs ANN ${pct(e.snn.annAccuracy)} on ${e.snn.images} test images, T = ${e.snn.timesteps} (${esc(e.snn.encoding)} inputs).</p>
-<div class="charts">${lineChart('SNN accuracy vs timesteps (checkpoints ' + e.snn.curve.map((c) => c.timesteps).join(', ') + ')', [{ name: 'SNN', values: e.snn.curve.map((c) => c.accuracy) }], { percent: true }).replace(/epoch /g, 'T=')}</div>
+<div class="charts">${lineChart('SNN accuracy vs timesteps T', [{ name: 'SNN', values: e.snn.curve.map((c) => c.accuracy) }], { percent: true, x: e.snn.curve.map((c) => c.timesteps), xLabel: 'T = ' })}</div>
 ${table(['preset', 'crossbar', 'mPEs', 'area mm²', 'energy µJ', 'crossbar µJ', 'neuron µJ', 'comm. µJ', 'ADC ANN µJ'], rows)}
 ${warnings.map((w) => `<p class="note">${esc(w)}</p>`).join('')}${caveats.length ? `<details><summary class="note">Borrowed and estimated preset fields (${caveats.length})</summary><ul class="note">${caveats.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></details>` : ''}`;
 }
@@ -158,12 +174,8 @@ export function runReport(dir: string): string {
 }
 
 export function compareReport(dir: string): string {
-  let c: CompareResult;
-  try {
-    c = JSON.parse(fs.readFileSync(path.join(dir, 'compare.json'), 'utf8')) as CompareResult;
-  } catch (e) {
-    throw new UserError(path.join(dir, 'compare.json'), `cannot be read (${(e as Error).message})`);
-  }
+  const c = readCompare(dir);
+  if (!c) throw new UserError(path.join(dir, FILES.compare), 'is missing or is not a comparison record');
   const orig = c.rows.find((r) => r.mode === 'original');
   const main = table(
     ['mode', 'test acc', 'Δ acc', 'mPEs', 'mapping', 'paper mapping', 'utilisation', 'vs original', 'vs pruning'],
@@ -196,8 +208,5 @@ export function compareReport(dir: string): string {
 
 /** Write report.html into the run or compare folder; returns its path. */
 export function writeReport(dir: string): string {
-  const html = fs.existsSync(path.join(dir, 'compare.json')) ? compareReport(dir) : runReport(dir);
-  const file = path.join(dir, 'report.html');
-  writeFileAtomic(file, html);
-  return file;
+  return writeReportFile(dir, readCompare(dir) ? compareReport(dir) : runReport(dir));
 }

@@ -18,9 +18,15 @@ export interface TrainOutcome {
   history: EpochMetrics[];
 }
 
-/** Anything that can take one SGD step on a batch: the in-process model or a pool of workers. */
+/** Anything that can take one SGD step on a batch: the in-process model, a pool of workers, ONNX Runtime. */
 export interface Stepper {
   step(x: Float32Array, labels: Int32Array, count: number, dropoutSeed: number): Promise<StepResult>;
+  /** A stepper that holds the weights itself writes them into the model: before the epoch-end hooks, and when a run stops. */
+  flush?(): Promise<void> | void;
+  /** …and reloads them from the model once its masks are re-applied. */
+  sync?(): Promise<void> | void;
+  /** Test evaluation through the stepper's own runtime (after `sync`); default: the model in this process. */
+  evaluate?(split: Split, inputSize: number, batchSize: number): Promise<{ loss: number; accuracy: number }>;
 }
 
 export interface TrainOptions {
@@ -128,7 +134,10 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
         await yieldToEventLoop();
         lastYield = performance.now();
       }
-      if (opts.signal?.aborted) return { status: 'interrupted', epochsCompleted: epoch - 1, batchesIntoEpoch: b, history };
+      if (opts.signal?.aborted) {
+        await stepper.flush?.();
+        return { status: 'interrupted', epochsCompleted: epoch - 1, batchesIntoEpoch: b, history };
+      }
       const count = Math.min(B, n - b * B);
       fillBatch(data.train, inputSize, order, b * B, count, x, y);
       const r = await stepper.step(x, y, count, (training.seed * 1000003 + epoch * 65537 + b) >>> 0);
@@ -147,11 +156,13 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
     }
     const trainSeconds = (performance.now() - t0) / 1000;
     secondsPerSample = trainSeconds / n;
+    await stepper.flush?.();
     await opts.afterEpochTraining?.(epoch, lossSum / n);
     model.applyMasks();
     await opts.afterMasksApplied?.();
+    await stepper.sync?.();
     const te = performance.now();
-    const test = evaluate(model, data.test, inputSize, training.evalBatchSize);
+    const test = stepper.evaluate ? await stepper.evaluate(data.test, inputSize, training.evalBatchSize) : evaluate(model, data.test, inputSize, training.evalBatchSize);
     evalSecondsPerEpoch = (performance.now() - te) / 1000;
     const m: EpochMetrics = {
       epoch,

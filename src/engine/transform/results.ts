@@ -4,10 +4,10 @@
  * crossbar mapping under each scheme that describes the run's mode.
  */
 import type { ResolvedTransform } from '../config/schema';
-import { mapLayers, schemesFor, type LayerConnectivity } from './mapping/schemes';
-import type { Transformer } from './schedule';
-import type { RunWriter } from '../store/runFolder';
-import { FILES } from '../store/runFolder';
+import { mapLayers, schemesFor, type LayerConnectivity } from './mapping/network';
+import type { TransformSchedule } from './schedule';
+import { packBits, type RunWriter } from '../store/runFolder';
+import type { ConnectivitySnapshot, SnapshotReason } from '../format/clusters';
 
 import type { NetworkMapping } from '../format/mapping';
 import type { RunMappingSummary } from '../format/run';
@@ -25,15 +25,15 @@ export function groupingPermutation(n: number, groups: ArrayLike<number>[]): num
   return order;
 }
 
-export function connectivity(transformer: Transformer): LayerConnectivity[] {
-  return transformer.state.map((s) => ({ rows: s.rows, cols: s.cols, map: s.map, clusters: s.clusters }));
+export function connectivity(schedule: TransformSchedule): LayerConnectivity[] {
+  return schedule.state.map((s) => ({ rows: s.rows, cols: s.cols, map: s.map, clusters: s.clusters }));
 }
 
-export function writeTransformResults(writer: RunWriter, transformer: Transformer, t: ResolvedTransform): RunMappingSummary {
-  const layers = connectivity(transformer);
+export function writeTransformResults(writer: RunWriter, schedule: TransformSchedule, t: ResolvedTransform): RunMappingSummary {
+  const layers = connectivity(schedule);
   const { schemes, shown } = schemesFor(t.mode);
   const all = new Map<string, NetworkMapping>(schemes.map((s) => [s, mapLayers(s, layers, t.crossbar)]));
-  const sum = transformer.summary();
+  const sum = schedule.summary();
   const shownMap = all.get(shown)!;
   const dense = all.get('dense')!;
   const summary: RunMappingSummary = {
@@ -50,9 +50,9 @@ export function writeTransformResults(writer: RunWriter, transformer: Transforme
     keptFraction: sum.keptFraction,
     reductionVsOriginal: 1 - shownMap.total / dense.total,
   };
-  writer.writeJson(FILES.clusters, {
+  writer.writeClusters({
     crossbarSize: t.crossbar,
-    layers: transformer.state.map((s) => {
+    layers: schedule.state.map((s) => {
       const valid = s.clusters.filter((c) => c.valid);
       return {
         outputs: s.rows,
@@ -67,10 +67,36 @@ export function writeTransformResults(writer: RunWriter, transformer: Transforme
     }),
   });
   // Placements for the schemes worth drawing (dense tiling is implied by the layer sizes).
-  writer.writeJson(FILES.mapping, {
+  writer.writeMapping({
     crossbarSize: t.crossbar,
     shown,
     schemes: Object.fromEntries([...all].map(([k, m]) => [k, k === 'dense' ? { ...m, layers: undefined } : m])),
   });
   return summary;
+}
+
+/** Which snapshot reasons an epoch's pruning actions call for (clustering events). */
+export function snapshotReasons(actions: string[]): SnapshotReason[] {
+  const reasons: SnapshotReason[] = [];
+  const add = (r: SnapshotReason) => reasons.includes(r) || reasons.push(r);
+  for (const a of actions) {
+    if (/clusters formed/.test(a)) add('clustering');
+    else if (/more clusters|dissolved/.test(a)) add('reclustering');
+    else if (/clusters pruned/.test(a)) add('cluster-pruning');
+  }
+  return reasons;
+}
+
+/** The effective connectivity of every layer, bit-packed, with the clusters valid now. */
+export function connectivitySnapshot(schedule: TransformSchedule, epoch: number, reasons: SnapshotReason[]): ConnectivitySnapshot {
+  return {
+    epoch,
+    reasons,
+    layers: schedule.state.map((s) => ({
+      rows: s.rows,
+      cols: s.cols,
+      bits: packBits(s.map),
+      clusters: s.clusters.filter((c) => c.valid).map((c) => ({ inputs: Array.from(c.inputs), outputs: Array.from(c.outputs), quality: c.quality, valid: true })),
+    })),
+  };
 }

@@ -28,18 +28,34 @@ function spawnWorker(): Worker {
   throw new Error(`training worker script not found beside ${__dirname} (run "npm run build")`);
 }
 
-class WorkerHandle {
+/** The part of a worker thread a handle needs (a real Worker, or a fake in tests). */
+export interface WorkerLike {
+  on(event: 'message', f: (m: FromWorker) => void): unknown;
+  on(event: 'error', f: (e: Error) => void): unknown;
+  on(event: 'exit', f: (code: number) => void): unknown;
+  postMessage(m: ToWorker, transfer?: ArrayBuffer[]): void;
+  terminate(): Promise<number>;
+}
+
+/**
+ * One worker's replies, in order. A reply that arrives before anyone waits
+ * for it is queued, never dropped (with three or more workers, a later
+ * worker's `ready` used to arrive while the first was awaited, and start-up
+ * hung).
+ */
+export class WorkerHandle {
   private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | undefined;
+  private readonly queue: FromWorker[] = [];
   private failure: Error | undefined;
 
-  constructor(readonly worker: Worker) {
+  constructor(readonly worker: WorkerLike) {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'error') this.fail(new Error(`training worker failed: ${m.message}`));
-      else {
+      else if (this.waiting) {
         const w = this.waiting;
         this.waiting = undefined;
-        w?.resolve(m);
-      }
+        w.resolve(m);
+      } else this.queue.push(m);
     });
     worker.on('error', (e) => this.fail(e));
     worker.on('exit', (code) => this.fail(new Error(`training worker exited (code ${code})`)));
@@ -58,8 +74,23 @@ class WorkerHandle {
   }
 
   next(): Promise<FromWorker> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);
+    if (this.waiting) return Promise.reject(new Error('internal: two waits on one training worker'));
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  /** Give up waiting (start-up aborted): the pending wait rejects with `e`. */
+  abort(e: Error): void {
+    this.fail(e);
+  }
+}
+
+/** Start-up of the workers was stopped by the caller's signal. */
+export class StartAborted extends Error {
+  constructor() {
+    super('stopped while the training workers were starting');
   }
 }
 
@@ -83,7 +114,8 @@ export class ParallelStepper implements Stepper {
     this.grads = gradBufs.map((b) => new Float32Array(b));
   }
 
-  static async start(model: MaskedMLP, config: ExperimentConfig, backend: string, threads: number): Promise<ParallelStepper> {
+  /** Start threads − 1 workers and wait until each is ready; an abort (Ctrl-C, SIGTERM) during start-up stops them all and rejects. */
+  static async start(model: MaskedMLP, config: ExperimentConfig, backend: string, threads: number, signal?: AbortSignal): Promise<ParallelStepper> {
     const total = model.layers.slice(1).reduce((a, n, l) => a + n * model.layers[l], 0);
     const sumBuf = new SharedArrayBuffer(total * 4);
     const gradBufs: SharedArrayBuffer[] = [];
@@ -97,7 +129,14 @@ export class ParallelStepper implements Stepper {
         handles.push(h);
         h.post({ type: 'init', backend, layers: model.layers, output: model.output, grad: buf, sum: sumBuf, state });
       }
-      for (const h of handles) await h.next();
+      const onAbort = () => handles.forEach((h) => h.abort(new StartAborted()));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        if (signal?.aborted) onAbort();
+        for (const h of handles) await h.next();
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
     } catch (e) {
       await Promise.all(handles.map((h) => h.worker.terminate()));
       throw e;

@@ -1,18 +1,16 @@
 /**
- * SCIC — size-constrained iterative clustering (TraNNsformer §5): spectral
- * co-clustering of a layer's bipartite input/output connectivity, k-means on
- * the embedding, quality-thresholded acceptance of dense blocks, and
- * recursive splitting of blocks too large for a crossbar.
- *
- * The embedding uses the k leading singular vectors of the degree-normalised
- * connectivity D_out^-1/2 · C · D_in^-1/2 (Dhillon's co-clustering; the same
- * vectors as the k smallest eigenvectors of the bipartite graph's normalised
- * Laplacian), found by block power iteration on the sparse matrix — never a
- * dense eigen-decomposition. Every index in a result names the original
- * neuron: the reference mixed up positions after dropping isolated neurons.
+ * SCIC — size-constrained iterative clustering (TraNNsformer §5): CLUSTER
+ * (spectral co-clustering of a layer's bipartite input/output connectivity,
+ * k-means on the embedding, quality-thresholded acceptance of dense blocks,
+ * with our refinement of each group), then SCIC's recursive splitting of
+ * blocks too large for a crossbar. The cluster record and its block map live
+ * here too. Every index in a result names the original neuron: the reference
+ * mixed up positions after dropping isolated neurons.
  */
 import { Rng } from '../../core/rng';
-import { sparseBlock, type BinaryMatrix, type SparseBlock } from '../../core/sparse';
+import { sparseBlock, type BinaryMatrix } from '../../core/sparse';
+import { kmeans } from './kmeans';
+import { coClusterPoints } from './spectral';
 
 export interface Cluster {
   /** Input neurons (columns), ascending. */
@@ -48,243 +46,33 @@ export interface ClusterOptions {
 /** Which blocks fit a crossbar of size x: the paper's |in| + |out| ≤ 2x, or both sides ≤ x. */
 export type SizeRule = 'sum' | 'fit';
 
+/** SCIC's size constraint. */
 export function fitsCrossbar(c: Pick<Cluster, 'inputs' | 'outputs'>, x: number, rule: SizeRule): boolean {
   return rule === 'sum' ? c.inputs.length + c.outputs.length <= 2 * x : c.inputs.length <= x && c.outputs.length <= x;
 }
 
-// ---- linear algebra on small dense blocks of vectors ----------------------
-
-/** Modified Gram–Schmidt on `b` column vectors of length n stored column-major; a deficient vector is redrawn at random. */
-function orthonormalise(v: Float64Array, n: number, b: number, rng: Rng): void {
-  for (let j = 0; j < b; j++) {
-    const vj = v.subarray(j * n, (j + 1) * n);
-    for (let pass = 0; pass < 2; pass++)
-      for (let i = 0; i < j; i++) {
-        const vi = v.subarray(i * n, (i + 1) * n);
-        let d = 0;
-        for (let t = 0; t < n; t++) d += vi[t] * vj[t];
-        for (let t = 0; t < n; t++) vj[t] -= d * vi[t];
-      }
-    let norm = 0;
-    for (let t = 0; t < n; t++) norm += vj[t] * vj[t];
-    norm = Math.sqrt(norm);
-    if (norm < 1e-12) {
-      // Deficient: restart this vector at random and orthogonalise again.
-      for (let t = 0; t < n; t++) vj[t] = rng.next() - 0.5;
-      j--;
-      continue;
-    }
-    for (let t = 0; t < n; t++) vj[t] /= norm;
+/** 1 inside every valid cluster's block (outputs × inputs). */
+export function clusterMap(rows: number, cols: number, clusters: Cluster[]): Uint8Array {
+  const map = new Uint8Array(rows * cols);
+  for (const c of clusters) {
+    if (!c.valid) continue;
+    for (const r of c.outputs) for (const i of c.inputs) map[r * cols + i] = 1;
   }
-}
-
-/** Eigen-decomposition of a small symmetric matrix (cyclic Jacobi); eigenvalues descending. */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const A = Float64Array.from(a);
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += A[p * n + q] ** 2;
-    if (off < 1e-22) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q];
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (A[q * n + q] - A[p * n + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p];
-          const akq = A[k * n + q];
-          A[k * n + p] = c * akp - s * akq;
-          A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k];
-          const aqk = A[q * n + k];
-          A[p * n + k] = c * apk - s * aqk;
-          A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p];
-          const vkq = V[k * n + q];
-          V[k * n + p] = c * vkp - s * vkq;
-          V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => A[j * n + j] - A[i * n + i]);
-  const values = Float64Array.from(order, (i) => A[i * n + i]);
-  const vectors = new Float64Array(n * n); // column j = eigenvector j
-  order.forEach((src, j) => {
-    for (let k = 0; k < n; k++) vectors[j * n + k] = V[k * n + src];
-  });
-  return { values, vectors };
-}
-
-/**
- * Spectral embedding of a bipartite block: for each row (output) and column
- * (input) node, k coordinates D^-1/2·[u_i; v_i] from the k leading singular
- * vectors of D_r^-1/2 · C · D_c^-1/2.
- */
-export function spectralEmbedding(s: SparseBlock, k: number, rng: Rng, iterations = 40): { rows: Float64Array; cols: Float64Array } {
-  const nr = s.rowIds.length;
-  const nc = s.colIds.length;
-  const dr = new Float64Array(nr);
-  const dc = new Float64Array(nc);
-  for (let i = 0; i < nr; i++) {
-    dr[i] = s.rowPtr[i + 1] - s.rowPtr[i];
-    for (let p = s.rowPtr[i]; p < s.rowPtr[i + 1]; p++) dc[s.colIdx[p]]++;
-  }
-  const ir = dr.map((d) => 1 / Math.sqrt(d));
-  const ic = dc.map((d) => 1 / Math.sqrt(d));
-  const b = Math.min(k + 4, nc, nr); // block with a few extra vectors for faster convergence
-  // y = A x for column block x (nc × b) → (nr × b); A^T y likewise.
-  const mulA = (x: Float64Array, y: Float64Array) => {
-    y.fill(0);
-    for (let j = 0; j < b; j++) {
-      const xo = j * nc;
-      const yo = j * nr;
-      for (let i = 0; i < nr; i++) {
-        let acc = 0;
-        for (let p = s.rowPtr[i]; p < s.rowPtr[i + 1]; p++) {
-          const c = s.colIdx[p];
-          acc += x[xo + c] * ic[c];
-        }
-        y[yo + i] = acc * ir[i];
-      }
-    }
-  };
-  const mulAt = (y: Float64Array, x: Float64Array) => {
-    x.fill(0);
-    for (let j = 0; j < b; j++) {
-      const xo = j * nc;
-      const yo = j * nr;
-      for (let i = 0; i < nr; i++) {
-        const v = y[yo + i] * ir[i];
-        for (let p = s.rowPtr[i]; p < s.rowPtr[i + 1]; p++) x[xo + s.colIdx[p]] += v;
-      }
-      for (let c = 0; c < nc; c++) x[xo + c] *= ic[c];
-    }
-  };
-  const X = new Float64Array(nc * b);
-  for (let i = 0; i < X.length; i++) X[i] = rng.next() - 0.5;
-  const Y = new Float64Array(nr * b);
-  orthonormalise(X, nc, b, rng);
-  for (let it = 0; it < iterations; it++) {
-    mulA(X, Y);
-    mulAt(Y, X);
-    orthonormalise(X, nc, b, rng);
-  }
-  // Rayleigh–Ritz: eigenvectors of X^T AᵀA X give the right singular vectors within the subspace.
-  mulA(X, Y);
-  const G = new Float64Array(b * b);
-  for (let p = 0; p < b; p++)
-    for (let q = p; q < b; q++) {
-      let d = 0;
-      for (let i = 0; i < nr; i++) d += Y[p * nr + i] * Y[q * nr + i];
-      G[p * b + q] = G[q * b + p] = d;
-    }
-  const { values, vectors } = symmetricEigen(G, b);
-  const kk = Math.min(k, b);
-  const rows = new Float64Array(nr * kk);
-  const cols = new Float64Array(nc * kk);
-  for (let j = 0; j < kk; j++) {
-    const sigma = Math.sqrt(Math.max(values[j], 1e-30));
-    // v_j = X · e_j ; u_j = A v_j / σ_j
-    for (let c = 0; c < nc; c++) {
-      let v = 0;
-      for (let p = 0; p < b; p++) v += X[p * nc + c] * vectors[j * b + p];
-      cols[c * kk + j] = v * ic[c];
-    }
-    for (let i = 0; i < nr; i++) {
-      let u = 0;
-      for (let p = 0; p < b; p++) u += Y[p * nr + i] * vectors[j * b + p];
-      rows[i * kk + j] = (u / sigma) * ir[i];
-    }
-  }
-  return { rows, cols };
-}
-
-/** k-means (k-means++ seeding, Lloyd iterations) on n points of dimension d; a few restarts, best inertia wins. */
-export function kmeans(points: Float64Array, n: number, d: number, k: number, rng: Rng, restarts = 3): Int32Array {
-  let best = new Int32Array(n);
-  let bestInertia = Infinity;
-  const kk = Math.min(k, n);
-  for (let r = 0; r < restarts; r++) {
-    const centres = new Float64Array(kk * d);
-    const dist = new Float64Array(n).fill(Infinity);
-    const first = rng.int(n);
-    centres.set(points.subarray(first * d, first * d + d), 0);
-    for (let c = 1; c < kk; c++) {
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let t = 0; t < d; t++) s += (points[i * d + t] - centres[(c - 1) * d + t]) ** 2;
-        if (s < dist[i]) dist[i] = s;
-        total += dist[i];
-      }
-      let pick = rng.next() * total;
-      let chosen = n - 1;
-      for (let i = 0; i < n; i++) {
-        pick -= dist[i];
-        if (pick <= 0) {
-          chosen = i;
-          break;
-        }
-      }
-      centres.set(points.subarray(chosen * d, chosen * d + d), c * d);
-    }
-    const label = new Int32Array(n);
-    let inertia = 0;
-    for (let it = 0; it < 100; it++) {
-      let changed = it === 0;
-      inertia = 0;
-      for (let i = 0; i < n; i++) {
-        let bi = 0;
-        let bd = Infinity;
-        for (let c = 0; c < kk; c++) {
-          let s = 0;
-          for (let t = 0; t < d; t++) s += (points[i * d + t] - centres[c * d + t]) ** 2;
-          if (s < bd) [bd, bi] = [s, c];
-        }
-        if (label[i] !== bi) {
-          label[i] = bi;
-          changed = true;
-        }
-        inertia += bd;
-      }
-      if (!changed) break;
-      const counts = new Int32Array(kk);
-      centres.fill(0);
-      for (let i = 0; i < n; i++) {
-        counts[label[i]]++;
-        for (let t = 0; t < d; t++) centres[label[i] * d + t] += points[i * d + t];
-      }
-      for (let c = 0; c < kk; c++) {
-        if (counts[c] === 0) {
-          const i = rng.int(n); // re-seed an empty centre
-          centres.set(points.subarray(i * d, i * d + d), c * d);
-        } else for (let t = 0; t < d; t++) centres[c * d + t] /= counts[c];
-      }
-    }
-    if (inertia < bestInertia) [bestInertia, best] = [inertia, label];
-  }
-  return best;
+  return map;
 }
 
 /** How deep CLUSTER recurses into groups that hold several blocks (k^depth groups at most). */
 const MAX_DEPTH = 4;
 
-interface Block {
+/** A candidate cluster while CLUSTER works: output and input neurons, and its quality. */
+export interface Block {
   outputs: number[];
   inputs: number[];
   quality: number;
 }
 
-function blockQuality(m: BinaryMatrix, outs: number[], ins: number[]): Block {
+/** A block's connections ÷ its size (0 for an empty block). */
+export function blockQuality(m: BinaryMatrix, outs: number[], ins: number[]): Block {
   let conn = 0;
   for (const r of outs) for (const c of ins) conn += m.data[r * m.cols + c];
   return { outputs: outs, inputs: ins, quality: outs.length && ins.length ? conn / (outs.length * ins.length) : 0 };
@@ -385,20 +173,9 @@ export function clusterOnce(m: BinaryMatrix, opts: ClusterOptions, rows?: ArrayL
       labelsR = new Int32Array(nr);
       labelsC = new Int32Array(nc);
     } else {
-      const emb = spectralEmbedding(s, opts.k, rng, opts.iterations);
-      const d = Math.min(opts.k, nr, nc);
-      if (!emb.rows.every(Number.isFinite) || !emb.cols.every(Number.isFinite)) return { clusters, failed: true };
-      const pts = new Float64Array((nr + nc) * d);
-      pts.set(emb.rows, 0);
-      pts.set(emb.cols, nr * d);
-      // Unit rows, so that low-degree neurons (large D^-1/2 coordinates) do not capture whole groups.
-      for (let i = 0; i < nr + nc; i++) {
-        let norm = 0;
-        for (let t = 0; t < d; t++) norm += pts[i * d + t] ** 2;
-        norm = Math.sqrt(norm) || 1;
-        for (let t = 0; t < d; t++) pts[i * d + t] /= norm;
-      }
-      const lab = kmeans(pts, nr + nc, d, opts.k, rng);
+      const { points, d } = coClusterPoints(s, opts.k, rng, opts.iterations);
+      if (!points.every(Number.isFinite)) return { clusters, failed: true };
+      const lab = kmeans(points, nr + nc, d, opts.k, rng);
       labelsR = lab.subarray(0, nr);
       labelsC = lab.subarray(nr);
     }
@@ -475,91 +252,4 @@ export function scic(m: BinaryMatrix, x: number, opts: ClusterOptions & { sizeRu
     if (!changed) break;
   }
   return clusters;
-}
-
-/** 1 inside every valid cluster's block (outputs × inputs). */
-export function clusterMap(rows: number, cols: number, clusters: Cluster[]): Uint8Array {
-  const map = new Uint8Array(rows * cols);
-  for (const c of clusters) {
-    if (!c.valid) continue;
-    for (const r of c.outputs) for (const i of c.inputs) map[r * cols + i] = 1;
-  }
-  return map;
-}
-
-/**
- * Balanced co-clustering (beyond the paper): partition a layer's connected
- * outputs and inputs into g = max(⌈rows/x⌉, ⌈cols/x⌉) groups of at most x
- * outputs and x inputs each, so every group's block fills (at most) one
- * crossbar. Spectral embedding as in CLUSTER, then k-means whose assignment
- * step respects the capacities (nearest free group, closest pairs first).
- * Every group becomes a cluster, whatever its quality.
- */
-export function balancedCoCluster(m: BinaryMatrix, x: number, seed: number, iterations = 15): Cluster[] {
-  const s = sparseBlock(m);
-  const nr = s.rowIds.length;
-  const nc = s.colIds.length;
-  if (nr === 0 || nc === 0) return [];
-  const g = Math.max(Math.ceil(nr / x), Math.ceil(nc / x));
-  const quality = (outs: ArrayLike<number>, ins: ArrayLike<number>) => blockQuality(m, Array.from(outs), Array.from(ins)).quality;
-  if (g === 1) return [{ outputs: Int32Array.from(s.rowIds), inputs: Int32Array.from(s.colIds), quality: quality(s.rowIds, s.colIds), valid: true }];
-  const rng = new Rng(seed, 0xba1);
-  const d = Math.min(Math.max(g, 2), 16, nr, nc);
-  const emb = spectralEmbedding(s, d, rng);
-  const n = nr + nc;
-  const pts = new Float64Array(n * d);
-  pts.set(emb.rows, 0);
-  pts.set(emb.cols, nr * d);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let t = 0; t < d; t++) norm += pts[i * d + t] ** 2;
-    norm = Math.sqrt(norm) || 1;
-    for (let t = 0; t < d; t++) pts[i * d + t] /= norm;
-  }
-  let label = kmeans(pts, n, d, g, rng, 1);
-  const capR = Math.ceil(nr / g);
-  const capC = Math.ceil(nc / g);
-  const centres = new Float64Array(g * d);
-  const assign = (from: number, to: number, cap: number) => {
-    const pairs: [number, number, number][] = [];
-    for (let i = from; i < to; i++)
-      for (let c = 0; c < g; c++) {
-        let dist = 0;
-        for (let t = 0; t < d; t++) dist += (pts[i * d + t] - centres[c * d + t]) ** 2;
-        pairs.push([dist, i, c]);
-      }
-    pairs.sort((a, b) => a[0] - b[0]);
-    const used = new Int32Array(g);
-    const done = new Uint8Array(to - from);
-    for (const [, i, c] of pairs) {
-      if (done[i - from] || used[c] >= cap) continue;
-      done[i - from] = 1;
-      used[c]++;
-      label[i] = c;
-    }
-  };
-  for (let it = 0; it < iterations; it++) {
-    centres.fill(0);
-    const counts = new Int32Array(g);
-    for (let i = 0; i < n; i++) {
-      counts[label[i]]++;
-      for (let t = 0; t < d; t++) centres[label[i] * d + t] += pts[i * d + t];
-    }
-    for (let c = 0; c < g; c++) for (let t = 0; t < d; t++) centres[c * d + t] /= counts[c] || 1;
-    const before = Int32Array.from(label);
-    label = Int32Array.from(label);
-    assign(0, nr, capR);
-    assign(nr, n, capC);
-    if (label.every((v, i) => v === before[i])) break;
-  }
-  const out: Cluster[] = [];
-  for (let c = 0; c < g; c++) {
-    const outputs: number[] = [];
-    const inputs: number[] = [];
-    for (let i = 0; i < nr; i++) if (label[i] === c) outputs.push(s.rowIds[i]);
-    for (let j = 0; j < nc; j++) if (label[nr + j] === c) inputs.push(s.colIds[j]);
-    if (outputs.length && inputs.length)
-      out.push({ outputs: Int32Array.from(outputs).sort(), inputs: Int32Array.from(inputs).sort(), quality: quality(outputs, inputs), valid: true });
-  }
-  return out;
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { parseEventLine, type EngineEvent } from '../../src/engine/events';
-import { readModel, readRun, readMetrics, FILES } from '../../src/engine/store/runFolder';
+import { listSnapshots, readModel, readRun, readMetrics, readSnapshot, FILES } from '../../src/engine/store/runFolder';
 import { initBackend } from '../../src/engine/model/backend';
 import { MaskedMLP } from '../../src/engine/model/mlp';
 import { loadDataset } from '../../src/engine/data/datasets';
@@ -56,7 +56,10 @@ describe('trannsformer run', () => {
     assert.equal(finished.status, 'completed');
     const runDir = finished.runDir;
     assert.equal(path.dirname(runDir), path.join(dir, 'runs'));
-    for (const f of Object.values(FILES)) assert.ok(fs.existsSync(path.join(runDir, f)), `${f} exists`);
+    // Every run writes these; snapshots only transforming runs, report.html and compare.json only report and compare.
+    for (const f of [FILES.config, FILES.result, FILES.metrics, FILES.model, FILES.clusters, FILES.mapping, FILES.evaluation])
+      assert.ok(fs.existsSync(path.join(runDir, f)), `${f} exists`);
+    assert.equal(fs.existsSync(path.join(runDir, FILES.snapshots)), false, 'an original run takes no connectivity snapshots');
     const rec = readRun(runDir);
     assert.equal(rec.state, 'ok');
     assert.equal(rec.result!.status, 'completed');
@@ -124,6 +127,55 @@ describe('trannsformer run', () => {
     assert.equal(readMetrics(fin.runDir).metrics.length, rec.result!.epochsCompleted);
     assert.ok(fs.existsSync(path.join(fin.runDir, FILES.model)));
     assert.match(rec.result!.weightsNote ?? '', /epoch/);
+  });
+
+  test('a vanished reader of --json (a window reloaded) stops the run cleanly: folder interrupted, not left running', async () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, synthetic(200, {}, 30000));
+    const child = spawn(process.execPath, [CLI, 'run', cfg, '--json', '--out', 'runs'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let buffered = '';
+    let runDir = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const e = parseEventLine(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+        if (e?.type === 'started') runDir = e.runDir;
+        // The reader goes away mid-run: the engine's next write meets a closed pipe (EPIPE).
+        if (e?.type === 'epoch' && e.metrics.epoch === 1) child.stdout.destroy();
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const code = await exit;
+    clearTimeout(timer);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stdout closed \(EPIPE\)/);
+    const rec = readRun(runDir);
+    assert.equal(rec.result!.status, 'interrupted');
+    assert.ok(rec.result!.epochsCompleted >= 1 && rec.result!.epochsCompleted < 200);
+  });
+
+  test('flags are applied before validation and recorded: --epochs 0 is refused naming the flag; --epochs 2 is what config.json says', () => {
+    const dir = tmpDir();
+    const cfg = writeConfig(dir, synthetic(50));
+    const bad = runCli(['run', cfg, '--epochs', '0', '--out', 'runs'], dir);
+    assert.equal(bad.status, 2);
+    const good = runCli(['run', cfg, '--epochs', '2', '--out', 'runs', '--json'], dir);
+    assert.equal(good.status, 0, good.stderr);
+    const fin = good.events.find((e) => e.type === 'finished') as Extract<EngineEvent, { type: 'finished' }>;
+    const rec = readRun(fin.runDir);
+    assert.equal(rec.config!.training.epochs, 2);
+    assert.equal(rec.result!.epochsPlanned, 2);
+    // The epoch-dependent defaults follow the overridden epoch count.
+    assert.equal(rec.config!.transform.clusterPruneStart, 2);
+    assert.ok(Math.abs(rec.config!.transform.slowdown! - 20) < 1e-12);
+    // Priced in memory at the end of the run, and the evaluation written once by the store.
+    assert.ok(rec.result!.hardware && !('error' in rec.result!.hardware));
+    assert.ok(fs.existsSync(path.join(fin.runDir, FILES.evaluation)));
   });
 
   test('a truncated data file fails before training, names the file, and creates no run folder', () => {
@@ -222,10 +274,24 @@ describe('trannsformer compare', () => {
       const rec = readRun(row.runDir);
       assert.equal(rec.state, 'ok');
       assert.equal(rec.result!.mapping!.mode, row.mode);
-      assert.equal(rec.result!.mapping!.reductionVsPruning, row.reductionVsPruning);
+      // Ratios against pruning live in the comparison record only: a child's record is written by its own run alone.
+      assert.equal((rec.result!.mapping as unknown as Record<string, unknown>).reductionVsPruning, undefined);
+      // config.json records exactly what ran: the compare's mode, every epoch-dependent default filled.
+      assert.equal(rec.config!.transform.mode, row.mode);
+      assert.equal(rec.config!.transform.clusterStart, 2);
+      assert.equal(rec.config!.transform.clusterPruneStart, 5);
+      assert.ok(Math.abs(rec.config!.transform.slowdown! - 40 / 6) < 1e-12);
       assert.ok(fs.existsSync(path.join(row.runDir, FILES.mapping)));
       assert.ok(fs.existsSync(path.join(row.runDir, FILES.clusters)));
     }
+    // Connectivity snapshots: the first epoch, the clustering at clusterStart (2), the end — each readable.
+    const snaps = listSnapshots(trn.runDir);
+    assert.deepEqual(snaps[0], { epoch: 1, reasons: ['first'] });
+    assert.ok(snaps.some((x) => x.epoch === 2 && x.reasons.includes('clustering')), JSON.stringify(snaps));
+    assert.ok(snaps.some((x) => x.epoch === 6 && x.reasons.includes('final')), JSON.stringify(snaps));
+    const last = readSnapshot(trn.runDir, 6)!;
+    assert.equal(last.layers.length, 2);
+    assert.equal(last.layers[0].bits.length, Math.ceil((40 * 48) / 8));
     // The trannsformer run records its transformation per epoch and its clusters per layer.
     const m = readMetrics(trn.runDir).metrics;
     assert.equal(m.length, 6);
