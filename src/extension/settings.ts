@@ -10,7 +10,7 @@ export interface Settings {
   /** Node executable for runs ('' = the editor's own runtime). */
   nodePath: string;
   /** Extra CLI arguments for runs, e.g. ["--backend", "wasm"]. */
-  backend: 'config' | 'auto' | 'wasm' | 'node' | 'cpu';
+  backend: 'config' | 'auto' | 'onnx' | 'wasm' | 'node' | 'cpu';
 }
 
 export function readSettings(): Settings {
@@ -23,6 +23,6 @@ export function readSettings(): Settings {
     runsFolder: typeof runsFolder === 'string' && runsFolder.trim() ? runsFolder.trim() : '.trannsformer/runs',
     maxConcurrentRuns: Number.isInteger(max) && max > 0 ? max : os.cpus().length,
     nodePath: typeof nodePath === 'string' ? nodePath.trim() : '',
-    backend: (['config', 'auto', 'wasm', 'node', 'cpu'] as const).find((b) => b === backend) ?? 'config',
+    backend: (['config', 'auto', 'onnx', 'wasm', 'node', 'cpu'] as const).find((b) => b === backend) ?? 'config',
   };
 }
