@@ -1,6 +1,7 @@
-// Runs the extension tests in a real VS Code through @vscode/test-electron
-// (downloads VS Code: works where the network allows it). The workspace is a
-// fresh copy of examples/.
+// The second e2e runner: the extension tests of test/e2e/suite/ inside a
+// desktop VS Code through @vscode/test-electron (`npm run test:e2e:electron`;
+// downloads VS Code, so it needs that network access). The workspace is a
+// fresh copy of examples/. The browser suite (`npm run test:e2e`) is run.mjs.
 import { runTests } from '@vscode/test-electron';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
