@@ -2,7 +2,8 @@ import { test, describe } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatPath, loadConfigFile, validateConfig, type ConfigProblem } from '../../src/engine/config/validate';
+import { formatPath, validateConfig, type ConfigProblem } from '../../src/engine/config/validate';
+import { loadConfigFile, resolveConfig, transformOf, withOverrides } from '../../src/engine/config/resolve';
 import { UserError } from '../../src/engine/core/errors';
 import { tmpDir } from '../helpers/files';
 
@@ -102,6 +103,42 @@ describe('config validation', () => {
     assert.throws(() => loadConfigFile(f), (e: unknown) => e instanceof UserError && /bad\.trannsformer\.json:3:\d+: not valid JSON/.test(e.message));
     assert.throws(() => loadConfigFile(path.join(dir, 'none.json')), /cannot read the config \(ENOENT\)/);
     fs.writeFileSync(f, JSON.stringify({ dataset: { name: 'mnist' }, network: { layers: [784, 10] }, training: { epochs: -3 } }));
-    assert.throws(() => loadConfigFile(f), /invalid config:\n  training\.epochs: is out of range/);
+    assert.throws(() => loadConfigFile(f), /invalid config:\n {2}training\.epochs: is out of range/);
+  });
+});
+
+describe('resolving a config once', () => {
+  const raw = { name: 'r', dataset: { name: 'synthetic' }, network: { layers: [64, 8, 4] }, training: { epochs: 10 } };
+
+  test('overrides are applied before validation, and a bad one names who set it', () => {
+    const { config, problems } = resolveConfig(raw, [{ path: ['training', 'workers'], value: 0, source: '--workers' }]);
+    assert.equal(config, undefined);
+    assert.match(problems.map((p) => `${formatPath(p.path)}: ${p.message}`).join('\n'), /training\.workers: is out of range.*\(set by --workers\)/);
+  });
+
+  test('epoch-dependent defaults follow the overridden epoch count; the result is frozen; the raw JSON is untouched', () => {
+    const { config } = resolveConfig(raw, [{ path: ['training', 'epochs'], value: 50, source: '--epochs' }]);
+    assert.ok(config);
+    assert.equal(config.training.epochs, 50);
+    assert.equal(config.transform.clusterStart, 10);
+    assert.equal(config.transform.clusterPruneStart, 40);
+    assert.deepEqual(config.transform.pruneRates, [0.5, 0.5]);
+    assert.equal(transformOf(config).slowdown, 40 / 50);
+    assert.throws(() => {
+      (config.training as { epochs: number }).epochs = 3;
+    }, TypeError);
+    assert.equal(raw.training.epochs, 10);
+  });
+
+  test('withOverrides resolves the same file again with more overrides (a comparison\'s mode)', () => {
+    const dir = tmpDir();
+    const f = path.join(dir, 'c.trannsformer.json');
+    fs.writeFileSync(f, JSON.stringify(raw));
+    const base = loadConfigFile(f, [{ path: ['training', 'epochs'], value: 20, source: '--epochs' }]);
+    const pruning = withOverrides(base, [{ path: ['transform', 'mode'], value: 'pruning', source: 'compare' }]);
+    assert.equal(pruning.config.transform.mode, 'pruning');
+    assert.equal(pruning.config.training.epochs, 20);
+    assert.equal(base.config.transform.mode, 'original');
+    assert.throws(() => withOverrides(base, [{ path: ['transform', 'mode'], value: 'nope', source: 'compare' }]), /transform\.mode: must be one of .*\(set by compare\)/);
   });
 });

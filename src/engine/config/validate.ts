@@ -1,22 +1,44 @@
 /**
  * Validation of experiment configs: the schema (structure, types, ranges) and
- * the semantic checks the schema cannot express (layer sizes against the
- * dataset, loss against output activation, …). Every problem carries the JSON
- * path it is about, so the CLI can print it and the editor can underline it.
+ * the semantic checks the schema cannot express (`checks.ts`: layer sizes
+ * against the dataset, the schedule's order, the crossbar against the preset,
+ * files on disk, …). Every problem carries a stable `code`, a severity and the
+ * JSON path it is about, so the CLI can print it and the editor can underline
+ * it (`diagnostics.ts` turns paths into text ranges).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { UserError } from '../core/errors';
 import { configSchema, type ExperimentConfig } from './schema';
+import { checkConfig } from './checks';
+import { closest } from './suggest';
+
+export { closest };
 
 export type JsonPath = (string | number)[];
 
+export type Severity = 'error' | 'warning' | 'hint';
+
+/** A change that fixes a problem, as data: `fixes.ts` turns it into text edits. */
+export type ConfigFix =
+  | { title: string; kind: 'set'; changes: { path: JsonPath; value: unknown }[] }
+  | { title: string; kind: 'rename'; path: JsonPath; to: string };
+
 export interface ConfigProblem {
-  severity: 'error' | 'warning';
+  severity: Severity;
+  /**
+   * Stable identifier of the check, e.g. `layers.input-mismatch`. Codes
+   * starting with `schema.` (and `json.syntax`) are what the JSON Schema (and
+   * a JSON parser) already says; the editor leaves those to VS Code's JSON
+   * support.
+   */
+  code: string;
   /** Path segments into the config, e.g. ['network', 'layers', 0]. */
   path: JsonPath;
   message: string;
+  /** Other fields the problem is about (the dataset a layer size disagrees with). */
+  related?: { path: JsonPath; message: string }[];
+  fix?: ConfigFix;
 }
 
 export interface ValidationResult {
@@ -25,17 +47,49 @@ export interface ValidationResult {
   problems: ConfigProblem[];
 }
 
+export interface ValidateOptions {
+  /**
+   * Folder the config's relative paths are resolved against. When given, the
+   * checks also look at the disk: dataset files and the hardware preset (by
+   * name or path). `run`, `validate` and the editor all pass it.
+   */
+  baseDir?: string;
+}
+
+/** Deeper nesting than any config needs; bounded so no parser or copy recurses without end. */
+export const MAX_DEPTH = 64;
+
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateSchema = ajv.compile(configSchema);
 
-/** `['network', 'layers', 0]` → `network.layers[0]`; the root is `(config)`. */
+/** Problems the JSON Schema (or the JSON parser) reports itself: the editor's JSON support shows these. */
+export function isSchemaProblem(p: Pick<ConfigProblem, 'code'>): boolean {
+  return p.code.startsWith('schema.') || p.code === 'json.syntax';
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const MAX_SHOWN_KEY = 48;
+
+/** A key as printed in a path: identifiers bare, others quoted, very long ones cut (their length said). */
+function showKey(k: string): string {
+  if (k.length > MAX_SHOWN_KEY) return `${JSON.stringify(k.slice(0, MAX_SHOWN_KEY - 8))}…(${k.length} characters)`;
+  return JSON.stringify(k);
+}
+
+/**
+ * `['network', 'layers', 0]` → `network.layers[0]`; the root is `(config)`.
+ * Keys that are not identifiers (empty, blank, with dots or spaces) are
+ * quoted, so every path is visible: `network[""]`, `training["  "]`.
+ */
 export function formatPath(p: JsonPath): string {
   if (p.length === 0) return '(config)';
-  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+  return p
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : s.length <= MAX_SHOWN_KEY && IDENTIFIER.test(s) ? (i === 0 ? s : `.${s}`) : `[${showKey(s)}]`))
+    .join('');
 }
 
 export function formatProblem(p: ConfigProblem): string {
-  return `${p.severity}: ${formatPath(p.path)}: ${p.message}`;
+  return `${p.severity} ${p.code}: ${formatPath(p.path)}: ${p.message}`;
 }
 
 /** Input and output sizes each dataset imposes (idx is known only once its files are read). */
@@ -63,25 +117,7 @@ function pointerToPath(pointer: string): JsonPath {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function closest(word: string, options: string[]): string | undefined {
-  const dist = (a: string, b: string): number => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++)
-      for (let j = 1; j <= b.length; j++)
-        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    return d[a.length][b.length];
-  };
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const o of options) {
-    const dd = dist(word.toLowerCase(), o.toLowerCase());
-    if (dd < bestD) [best, bestD] = [o, dd];
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function schemaAt(p: JsonPath): Record<string, unknown> | undefined {
+export function schemaAt(p: JsonPath): Record<string, unknown> | undefined {
   let s: Record<string, unknown> | undefined = configSchema as unknown as Record<string, unknown>;
   for (const seg of p) {
     if (!s) return undefined;
@@ -94,23 +130,25 @@ function schemaAt(p: JsonPath): Record<string, unknown> | undefined {
 function describeAjvError(e: ErrorObject): ConfigProblem {
   const at = pointerToPath(e.instancePath);
   const params = e.params as Record<string, unknown>;
-  const problem = (p: JsonPath, message: string): ConfigProblem => ({ severity: 'error', path: p, message });
+  const problem = (code: string, p: JsonPath, message: string): ConfigProblem => ({ severity: 'error', code, path: p, message });
   switch (e.keyword) {
     case 'required':
-      return problem([...at, String(params.missingProperty)], 'is required but missing');
+      return problem('schema.required', [...at, String(params.missingProperty)], 'is required but missing');
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
-      const allowed = Object.keys((schemaAt(at)?.properties as object | undefined) ?? {});
+      const allowed = Object.keys((schemaAt(at)?.properties as object | undefined) ?? {}).filter((k) => k !== '$schema');
       const guess = closest(name, allowed);
-      return problem(
-        [...at, name],
-        `unknown property${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`,
-      );
+      return {
+        // An error, not a warning: the schema forbids it and `run` refuses it,
+        // because a misspelt field would otherwise run with its default.
+        ...problem('key.unknown', [...at, name], `unknown property${guess ? ` (did you mean "${guess}"?)` : ''}; allowed here: ${allowed.join(', ')}`),
+        ...(guess ? { fix: { title: `Rename to "${guess}"`, kind: 'rename' as const, path: [...at, name], to: guess } } : {}),
+      };
     }
     case 'enum':
-      return problem(at, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return problem('schema.enum', at, `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
     case 'type':
-      return problem(at, `must be ${params.type === 'integer' ? 'a whole number' : `of type ${String(params.type)}`}`);
+      return problem('schema.type', at, `must be ${params.type === 'integer' ? 'a whole number' : `of type ${String(params.type)}`}`);
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -121,114 +159,194 @@ function describeAjvError(e: ErrorObject): ConfigProblem {
       const lob = range?.minimum !== undefined ? '[' : '(';
       const hib = range?.maximum !== undefined ? ']' : ')';
       const allowed = lo !== undefined && hi !== undefined ? `${lob}${lo}, ${hi}${hib}` : `${e.message}`;
-      return problem(at, `is out of range; allowed: ${allowed}`);
+      return problem('schema.range', at, `is out of range; allowed: ${allowed}`);
     }
     case 'pattern':
-      return problem(at, `has characters that are not allowed; ${String(schemaAt(at)?.description ?? `must match ${params.pattern}`)}`);
+      return problem('schema.pattern', at, `has characters that are not allowed; ${String(schemaAt(at)?.description ?? `must match ${params.pattern}`)}`);
+    case 'minLength':
+      return problem('schema.length', at, 'must not be empty');
+    case 'maxLength':
+      return problem('schema.length', at, `may have at most ${params.limit} characters`);
     case 'minItems':
-      return problem(at, `needs at least ${params.limit} entries`);
+      return problem('schema.items', at, `needs at least ${params.limit} entries`);
     case 'maxItems':
-      return problem(at, `may have at most ${params.limit} entries`);
+      return problem('schema.items', at, `may have at most ${params.limit} entries`);
     default:
-      return problem(at, e.message ?? 'is invalid');
+      return problem('schema.invalid', at, e.message ?? 'is invalid');
   }
 }
 
-function semanticProblems(c: ExperimentConfig): ConfigProblem[] {
-  const out: ConfigProblem[] = [];
-  const err = (p: JsonPath, message: string) => out.push({ severity: 'error', path: p, message });
-  const warn = (p: JsonPath, message: string) => out.push({ severity: 'warning', path: p, message });
-  const ds = c.dataset;
-  const layers = c.network.layers;
-  const shape = datasetShape(ds);
-  if (shape) {
-    if (layers[0] !== shape.inputs)
-      err(['network', 'layers', 0], `is ${layers[0]}, but dataset "${ds.name}"${ds.name === 'cifar10' || ds.name === 'svhn' ? ` (${ds.color})` : ''} has ${shape.inputs} inputs`);
-    if (layers[layers.length - 1] !== shape.classes)
-      err(['network', 'layers', layers.length - 1], `is ${layers[layers.length - 1]}, but dataset "${ds.name}" has ${shape.classes} classes`);
+/**
+ * Walk a parsed value without recursion: the first place nested deeper than
+ * MAX_DEPTH, and every number that is not finite (1e999 parses as Infinity).
+ */
+function walk(raw: unknown): { tooDeep?: JsonPath; notFinite: JsonPath[] } {
+  const notFinite: JsonPath[] = [];
+  const stack: { v: unknown; path: JsonPath }[] = [{ v: raw, path: [] }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === 'number' && !Number.isFinite(v)) notFinite.push(path);
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length >= MAX_DEPTH) return { tooDeep: path, notFinite };
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, path: [...path, i] }));
+    else for (const k of Object.keys(v)) stack.push({ v: (v as Record<string, unknown>)[k], path: [...path, k] });
   }
-  const needsPath = ds.name === 'cifar10' || ds.name === 'svhn' || ds.name === 'idx';
-  if (needsPath && !ds.path) err(['dataset', 'path'], `is required for dataset "${ds.name}": the folder holding its files`);
-  if (!needsPath && ds.path) warn(['dataset', 'path'], `is ignored for dataset "${ds.name}"`);
-  if ((ds.name === 'cifar10' || ds.name === 'svhn') === false && ds.color === 'rgb')
-    warn(['dataset', 'color'], `only applies to cifar10 and svhn`);
-  if (c.training.loss === 'cross-entropy' && c.network.output !== 'softmax')
-    err(['network', 'output'], 'must be "softmax" when training.loss is "cross-entropy"');
-  if (c.training.loss === 'squared-error' && c.network.output === 'softmax')
-    err(['training', 'loss'], 'must be "cross-entropy" when network.output is "softmax"');
-  const trainSize = ds.name === 'synthetic' ? ds.synthetic.trainSize : ds.trainLimit;
-  if (trainSize !== undefined && c.training.batchSize > trainSize)
-    warn(['training', 'batchSize'], `is larger than the ${trainSize} training images: every epoch is one partial batch`);
-  if (c.training.workers > 1 && c.training.batchSize < 2 * c.training.workers)
-    err(['training', 'workers'], `needs a batch of at least ${2 * c.training.workers} to split (batchSize is ${c.training.batchSize})`);
-  const t = c.transform;
-  const depth = layers.length - 1;
-  if (t.pruneRates && t.pruneRates.length !== depth)
-    err(['transform', 'pruneRates'], `has ${t.pruneRates.length} entries but the network has ${depth} weight layers`);
-  if (t.qualityMin > t.qualityMax) err(['transform', 'qualityMin'], `(${t.qualityMin}) must not exceed qualityMax (${t.qualityMax})`);
-  const E = c.training.epochs;
-  if (t.clusterStart !== undefined && t.clusterStart > E) warn(['transform', 'clusterStart'], `is after the last epoch (${E}): no clustering will happen`);
-  if (t.clusterPruneStart !== undefined && t.clusterPruneStart > E) warn(['transform', 'clusterPruneStart'], `is after the last epoch (${E})`);
-  if (t.mode !== 'original' && layers.some((n) => n > 20000)) warn(['network', 'layers'], 'layers over 20,000 neurons make clustering slow');
-  return out;
+  return { notFinite };
 }
 
-/** Validate a parsed config; on success return it with every default filled in. */
-export function validateConfig(raw: unknown): ValidationResult {
-  const copy: unknown = raw === undefined ? raw : JSON.parse(JSON.stringify(raw));
-  if (copy === null || typeof copy !== 'object' || Array.isArray(copy))
-    return { problems: [{ severity: 'error', path: [], message: 'must be a JSON object' }] };
+/** Whether a parsed value nests deeper than MAX_DEPTH (checked without recursion). */
+export function isTooDeep(raw: unknown): boolean {
+  return walk(raw).tooDeep !== undefined;
+}
+
+export function tooDeepMessage(): string {
+  return `is nested more than ${MAX_DEPTH} levels deep; a config needs at most 4 (not read further)`;
+}
+
+/**
+ * Validate a parsed config; on success return it with every default filled
+ * in. Schema problems and semantic problems are both reported (the checks
+ * read defensively, so one wrong type does not hide the others); `config` is
+ * present only when no problem is an error.
+ */
+export function validateConfig(raw: unknown, options: ValidateOptions = {}): ValidationResult {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return { problems: [{ severity: 'error', code: 'schema.type', path: [], message: 'must be a JSON object' }] };
+  const shape = walk(raw);
+  if (shape.tooDeep) return { problems: [{ severity: 'error', code: 'json.too-deep', path: shape.tooDeep.slice(0, MAX_DEPTH), message: tooDeepMessage() }] };
+  const copy = JSON.parse(JSON.stringify(raw)) as Record<string, unknown>;
+  const problems: ConfigProblem[] = shape.notFinite.map((path) => ({
+    severity: 'error',
+    code: 'number.not-finite',
+    path,
+    message: 'is too large to be a number (it reads as infinity)',
+  }));
+  // Non-finite numbers became null in the copy; the schema says so as a type error, which the line above already explains.
+  const infinite = new Set(shape.notFinite.map((p) => formatPath(p)));
   if (!validateSchema(copy)) {
     const seen = new Set<string>();
-    const problems = (validateSchema.errors ?? []).map(describeAjvError).filter((p) => {
+    for (const p of (validateSchema.errors ?? []).map(describeAjvError)) {
       const key = `${formatPath(p.path)}|${p.message}`;
-      return seen.has(key) ? false : (seen.add(key), true);
-    });
-    return { problems };
+      if (seen.has(key) || (p.code === 'schema.type' && infinite.has(formatPath(p.path)))) continue;
+      seen.add(key);
+      problems.push(p);
+    }
   }
-  const config = copy as ExperimentConfig;
-  const problems = semanticProblems(config);
-  return problems.some((p) => p.severity === 'error') ? { problems } : { config, problems };
+  const semantic = checkConfig(copy, options);
+  // A semantic problem that explains a schema error better takes its place (a negative rate), keeping the allowed range.
+  const ranges = new Map(problems.filter((p) => p.code === 'schema.range').map((p) => [formatPath(p.path), p]));
+  for (const p of semantic) {
+    const r = p.code === 'rate.negative' ? ranges.get(formatPath(p.path)) : undefined;
+    if (!r) continue;
+    p.message += ` (${r.message.replace(/^is /, '')})`;
+    problems.splice(problems.indexOf(r), 1);
+  }
+  const all = [...problems, ...semantic];
+  return all.some((p) => p.severity === 'error') ? { problems: all } : { config: copy as unknown as ExperimentConfig, problems: all };
 }
 
-/** Where in `text` (1-based line and column) a character offset falls. */
+/** Where in `text` (1-based line and column, in UTF-16 units as editors count) a character offset falls. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length, column: before[before.length - 1].length + 1 };
+  let line = 1;
+  let start = 0;
+  const end = Math.max(0, Math.min(offset, text.length));
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: end - start + 1 };
 }
 
-/** Parse JSON, turning a syntax error into a UserError with file, line and column. */
+/** A byte-order mark at the start of a file is not part of its JSON. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The first offset at which `text` nests deeper than `max` brackets, or -1.
+ * A linear scan that skips strings; run before any parser so that none
+ * recurses without bound.
+ */
+export function depthExceededAt(text: string, max = MAX_DEPTH): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22 || d === 0x0a) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return i;
+    } else if (c === 0x7d || c === 0x5d) depth = Math.max(0, depth - 1);
+  }
+  return -1;
+}
+
+const PARSE_MESSAGES: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'malformed number',
+  PropertyNameExpected: 'a property name in double quotes was expected',
+  ValueExpected: 'a value was expected',
+  ColonExpected: 'a colon was expected',
+  CommaExpected: 'a comma was expected',
+  CloseBraceExpected: 'a closing } was expected',
+  CloseBracketExpected: 'a closing ] was expected',
+  EndOfFileExpected: 'the end of the file was expected (text after the JSON value)',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'a control character inside a string',
+};
+
+export interface JsonSyntaxError {
+  offset: number;
+  length: number;
+  message: string;
+}
+
+/**
+ * Parse strict JSON (no comments, no trailing commas) tolerantly: the value
+ * as far as it could be read, its tree (for locating paths), and every
+ * syntax error with its offset. A BOM must be stripped first; nesting deeper
+ * than MAX_DEPTH is reported as one error and nothing is parsed.
+ */
+export function parseJsonText(text: string): { tree?: JsonNode; errors: JsonSyntaxError[]; tooDeepAt?: number } {
+  const deep = depthExceededAt(text);
+  if (deep >= 0) return { errors: [], tooDeepAt: deep };
+  const raw: ParseError[] = [];
+  const tree = parseTree(text, raw, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const errors = raw.map((e) => ({ offset: e.offset, length: e.length, message: PARSE_MESSAGES[printParseErrorCode(e.error)] ?? 'invalid JSON' }));
+  for (const e of errors) {
+    // `[1, 2,]` and `{"a": 1,}`: name the trailing comma, the common mistake behind "value expected".
+    if ((text[e.offset] === '}' || text[e.offset] === ']') && /,\s*$/.test(text.slice(Math.max(0, e.offset - 200), e.offset)))
+      e.message = 'a trailing comma is not allowed in JSON';
+  }
+  if (text.trim() === '') return { errors: [{ offset: 0, length: 0, message: 'the file is empty; a config is a JSON object' }] };
+  return { tree, errors };
+}
+
+/** Parse JSON, turning a syntax error into a UserError with file, line and column. A leading BOM is skipped. */
 export function parseJson(text: string, file: string): unknown {
+  const body = stripBom(text);
+  const deep = depthExceededAt(body);
+  if (deep >= 0) {
+    const { line, column } = lineColumn(body, deep);
+    throw new UserError(`${file}:${line}:${column}`, `not valid JSON here: ${tooDeepMessage()}`);
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
-    const where = m ? (({ line, column }) => `${file}:${line}:${column}`)(lineColumn(text, Number(m[1]))) : file;
-    throw new UserError(where, `not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '')})`);
+    // JSON.parse's messages vary between Node versions; the tolerant parser gives the position.
+    const { errors } = parseJsonText(body);
+    const first = errors[0];
+    const where = first ? (({ line, column }) => `${file}:${line}:${column}`)(lineColumn(body, first.offset)) : file;
+    const why = first?.message ?? (e instanceof Error ? e.message : String(e)).replace(/ in JSON at position \d+.*$/, '');
+    throw new UserError(where, `not valid JSON (${why})`);
   }
-}
-
-export interface LoadedConfig {
-  file: string;
-  /** Folder the config's relative paths are resolved against. */
-  baseDir: string;
-  config: ExperimentConfig;
-  warnings: ConfigProblem[];
-}
-
-/** Read, parse and validate a config file; throw a UserError listing every error. */
-export function loadConfigFile(file: string): LoadedConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UserError(file, `cannot read the config (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  const { config, problems } = validateConfig(parseJson(text, file));
-  if (!config) {
-    const errors = problems.filter((p) => p.severity === 'error');
-    throw new UserError(file, `invalid config:\n${errors.map((p) => `  ${formatPath(p.path)}: ${p.message}`).join('\n')}`);
-  }
-  return { file, baseDir: path.dirname(path.resolve(file)), config, warnings: problems };
 }
