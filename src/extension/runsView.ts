@@ -1,14 +1,13 @@
 /** The Runs tree: runs grouped by config, comparisons with their runs nested, damaged folders listed as such. */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 
-import { describeRun, groupByConfig, readRunsFolder, type ConfigGroup, type Entry } from './runsModel';
+import { describeRun, groupByConfig, readRunsFolder, runRow, type ConfigGroup, type Entry } from './runsModel';
 
 import type { RunRecord } from '../engine/format/run';
 export type RunsNode =
   | { kind: 'group'; group: ConfigGroup }
   | { kind: 'compare'; entry: Extract<Entry, { kind: 'compare' }> }
-  | { kind: 'run'; record: RunRecord; live: boolean };
+  | { kind: 'run'; record: RunRecord; live: boolean; inCompare?: boolean };
 
 const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('sync~spin'),
@@ -39,7 +38,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     if (!node) return groupByConfig(this.roots().flatMap((r) => readRunsFolder(r))).map((group) => ({ kind: 'group', group }));
     if (node.kind === 'group')
       return node.group.entries.map((e) => (e.kind === 'compare' ? { kind: 'compare', entry: e } : { kind: 'run', record: e.record, live: this.isLive(e.record.dir) }));
-    if (node.kind === 'compare') return node.entry.runs.map((record) => ({ kind: 'run', record, live: this.isLive(record.dir) }));
+    if (node.kind === 'compare') return node.entry.runs.map((record) => ({ kind: 'run', record, live: this.isLive(record.dir), inCompare: true }));
     return [];
   }
 
@@ -49,6 +48,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       item.iconPath = new vscode.ThemeIcon('file-code');
       item.contextValue = 'configGroup';
       item.description = `${node.group.entries.length}`;
+      return item;
+    }
+    if (node.kind === 'compare' && node.entry.sweep) {
+      // A sweep: one node, its trainings nested (re-priced points live in its pareto.json).
+      const sw = node.entry.sweep;
+      const item = new vscode.TreeItem(`sweep · ${sw.done}/${sw.planned} points`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.iconPath = new vscode.ThemeIcon('graph-scatter');
+      item.contextValue = 'sweep';
+      item.resourceUri = vscode.Uri.file(node.entry.dir);
+      item.tooltip = `${node.entry.dir}${sw.recommended ? `\nrecommended: ${sw.recommended}` : ''}`;
+      item.description = sw.recommended ? `→ ${sw.recommended}` : `${node.entry.runs.length} trainings`;
       return item;
     }
     if (node.kind === 'compare') {
@@ -61,9 +71,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       return item;
     }
     const r = node.record;
-    const folder = path.basename(r.dir);
-    const item = new vscode.TreeItem(r.result ? `${r.result.name} · ${folder.slice(0, 15)}` : folder, vscode.TreeItemCollapsibleState.None);
-    item.description = describeRun(r);
+    // Key numbers first (accuracy, mPEs), where they show at the default sidebar width; the rest in the tooltip.
+    const row = runRow(r, node.inCompare ?? false);
+    const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
+    item.description = row.description;
     item.resourceUri = vscode.Uri.file(r.dir);
     if (r.state === 'corrupt') {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));

@@ -21,6 +21,8 @@ export interface DetailsRun {
   epochsPlanned: number;
   final?: { testAccuracy: number; trainAccuracy: number; trainLoss: number; keptFraction: number[] };
   mapping?: RunMappingSummary;
+  /** 1 − mPEs ÷ pruning's mPEs, from the comparison record when the run belongs to one. */
+  vsPruning?: number;
   hardware?: RunHardwareSummary | { error: string };
   error?: string;
   metrics: EpochMetrics[];
@@ -30,4 +32,100 @@ export type HostToDetails =
   | { type: 'show'; run: DetailsRun | undefined }
   | { type: 'progress'; dir: string; progress: TrainProgress };
 
-export type DetailsToHost = { type: 'ready' } | { type: 'openReport'; dir: string } | { type: 'reveal'; dir: string };
+export type DetailsToHost =
+  | { type: 'ready' }
+  | { type: 'openReport'; dir: string }
+  | { type: 'reveal'; dir: string }
+  | { type: 'openMapping'; dir: string }
+  | { type: 'openCurves'; dir: string };
+
+// ---- Crossbar mapping panel ----------------------------------------------
+/** One crossbar of the chosen scheme: neuron indices of the layer it holds. */
+export interface MappingCrossbarView {
+  rows: number[];
+  cols: number[];
+  synapses: number;
+  kind: 'tile' | 'cluster' | 'leftover';
+}
+export interface MappingLayerView {
+  rows: number;
+  cols: number;
+  /** Connectivity (outputs × inputs, row-major), bit-packed most significant bit first, base64. */
+  bits: string;
+  synapses: number;
+  /** Valid clusters (neuron indices). */
+  clusters: { outputs: number[]; inputs: number[]; quality: number }[];
+  /** Neuron orders that make every cluster contiguous (first cluster first), the rest after. */
+  permutation: { outputs: number[]; inputs: number[] };
+  /** Crossbars of the chosen scheme; absent for a snapshot (placements exist only for the final network). */
+  crossbars?: MappingCrossbarView[];
+}
+export interface MappingView {
+  /** The run folder: the panel's key. */
+  key: string;
+  name: string;
+  mode: string;
+  status: string;
+  crossbarSize: number;
+  /** Schemes with placements in mapping.json (the chosen one first in `scheme`). */
+  schemes: string[];
+  scheme?: string;
+  /** Snapshot shown (undefined: the final network). */
+  epoch?: number;
+  snapshots: { epoch: number; reasons: string[] }[];
+  /** Runs of the same comparison (this one included), for the toggle. */
+  siblings: { key: string; mode: string }[];
+  layers: MappingLayerView[];
+  notes: string[];
+}
+export type HostToMapping = { type: 'show'; view: MappingView } | { type: 'error'; message: string };
+export type MappingToHost =
+  | { type: 'ready' }
+  /** Show another run of the same comparison, another scheme or another snapshot (epoch undefined: final). */
+  | { type: 'select'; key: string; scheme?: string; epoch?: number }
+  | { type: 'openReport'; key: string };
+
+// ---- Pareto panel ----------------------------------------------------------
+export type ParetoMetric = 'area' | 'energy' | 'accuracy' | 'accuracyLoss' | 'mpes';
+export interface ParetoPoint {
+  /** The run folder. */
+  key: string;
+  name: string;
+  mode: string;
+  crossbar: number;
+  preset?: string;
+  /** Folder name of the comparison it belongs to. */
+  compare?: string;
+  epochs: number;
+  values: Partial<Record<ParetoMetric, number>>;
+  /** Per ordered axis pair "x|y": dominated on those two objectives (absent: a value is missing). */
+  dominated: Record<string, boolean>;
+}
+export interface ParetoView {
+  points: ParetoPoint[];
+  /** Per axis pair "x|y": indices of the non-dominated points, in ascending x. */
+  fronts: Record<string, number[]>;
+  /** Whether each metric is minimised (true) or maximised. */
+  minimise: Record<ParetoMetric, boolean>;
+}
+export type HostToPareto = { type: 'show'; view: ParetoView };
+export type ParetoToHost =
+  | { type: 'ready' }
+  | { type: 'openMapping'; key: string }
+  /** Save the points as CSV, flagged for the axes shown. */
+  | { type: 'exportCsv'; x: ParetoMetric; y: ParetoMetric }
+  | { type: 'exportPng'; dataUrl: string };
+
+// ---- Training curves panel -------------------------------------------------
+export interface CurvesView {
+  key: string;
+  name: string;
+  mode: string;
+  status: string;
+  live: boolean;
+  crossbar: number;
+  epochsPlanned: number;
+  metrics: EpochMetrics[];
+}
+export type HostToCurves = { type: 'show'; view: CurvesView } | { type: 'epoch'; key: string; metrics: EpochMetrics };
+export type CurvesToHost = { type: 'ready' } | { type: 'openMapping'; key: string };

@@ -7,9 +7,10 @@ import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import type { DetailsRun, DetailsToHost, HostToDetails } from '../src/protocol/webview';
+import { onThemeChange } from '../shared/theme';
+import type { DetailsRun, DetailsToHost, HostToDetails } from '../../src/protocol/webview';
 
-import type { TrainProgress } from '../src/engine/format/metrics';
+import type { TrainProgress } from '../../src/engine/format/metrics';
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
 
 interface VsCodeApi {
@@ -47,7 +48,7 @@ function chart(title: string, labels: number[], series: { label: string; data: n
     charts.push(
       new Chart(canvas, {
         type: 'line',
-        data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour, pointRadius: 0, borderWidth: 2, tension: 0.2 })) },
+        data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour, pointRadius: labels.length <= 30 ? 2.5 : 0, borderWidth: 2, tension: 0.2 })) },
         options: {
           animation: false,
           responsive: true,
@@ -87,7 +88,7 @@ function render(run: DetailsRun | undefined, progress?: TrainProgress): void {
     t.append(row('mPEs', `${run.mapping.mpes} (${run.mapping.shown})`), row('utilisation', pct(run.mapping.utilisation, 1)));
     if (run.mapping.clusters.some((c) => c > 0)) t.append(row('clusters', run.mapping.clusters.join(' / ')));
     t.append(row('vs original', `${(100 * run.mapping.reductionVsOriginal).toFixed(1)}% fewer mPEs`));
-    if (run.mapping.reductionVsPruning !== undefined) t.append(row('vs pruning', `${(100 * run.mapping.reductionVsPruning).toFixed(1)}% fewer mPEs`));
+    if (run.vsPruning !== undefined) t.append(row('vs pruning', `${(100 * run.vsPruning).toFixed(1)}% fewer mPEs`));
   }
   if (run.hardware && 'error' in run.hardware) t.append(row('hardware', `evaluation failed: ${run.hardware.error}`));
   else if (run.hardware) {
@@ -106,7 +107,11 @@ function render(run: DetailsRun | undefined, progress?: TrainProgress): void {
   report.addEventListener('click', () => vscode.postMessage({ type: 'openReport', dir: run.dir }));
   const reveal = el('vscode-button' as 'button', { secondary: '' }, 'Reveal folder');
   reveal.addEventListener('click', () => vscode.postMessage({ type: 'reveal', dir: run.dir }));
-  buttons.append(report, reveal);
+  const mapping = el('vscode-button' as 'button', { secondary: '' }, 'Mapping');
+  mapping.addEventListener('click', () => vscode.postMessage({ type: 'openMapping', dir: run.dir }));
+  const curves = el('vscode-button' as 'button', { secondary: '' }, 'Curves');
+  curves.addEventListener('click', () => vscode.postMessage({ type: 'openCurves', dir: run.dir }));
+  buttons.append(report, ...(run.status !== 'running' && run.final ? [mapping] : []), curves, reveal);
   root.append(buttons);
   const m = run.metrics;
   if (m.length) {
@@ -151,5 +156,7 @@ window.addEventListener('message', (event: MessageEvent<HostToDetails>) => {
   }
 });
 
+// Charts take their colours from the theme when drawn: redraw on a theme switch.
+onThemeChange(() => render(current, lastProgress));
 render(current);
 vscode.postMessage({ type: 'ready' });

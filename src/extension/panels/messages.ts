@@ -1,0 +1,109 @@
+/**
+ * Host-side checks of what webviews send: a message of the wrong shape is
+ * rejected with a reason (the caller logs it and drops it), and a run folder
+ * named by a webview is accepted only inside one of the runs folders.
+ * Pure (no `vscode`): tested in plain Node.
+ */
+import * as path from 'node:path';
+
+import type { CurvesToHost, MappingToHost, ParetoMetric, ParetoToHost } from '../../protocol/webview';
+
+export type Checked<T> = { ok: true; message: T } | { ok: false; reason: string };
+
+const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m);
+const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+const METRICS: readonly string[] = ['area', 'energy', 'accuracy', 'accuracyLoss', 'mpes'] satisfies ParetoMetric[];
+const isMetric = (v: unknown): v is ParetoMetric => typeof v === 'string' && METRICS.includes(v);
+const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+
+/** True when `p` is strictly inside one of `roots` (after resolving `..` and the like). */
+export function insideRoots(p: string, roots: readonly string[]): boolean {
+  if (!path.isAbsolute(p)) return false;
+  const target = path.resolve(p);
+  return roots.some((root) => {
+    const rel = path.relative(path.resolve(root), target);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+}
+
+function keyField(m: Record<string, unknown>, field: string): Checked<string> {
+  const v = m[field];
+  return isStr(v) ? { ok: true, message: v } : fail(`"${field}" must be a non-empty string`);
+}
+
+export function checkMappingMessage(m: unknown): Checked<MappingToHost> {
+  if (!isObj(m) || typeof m.type !== 'string') return fail('not a message object with a "type"');
+  switch (m.type) {
+    case 'ready':
+      return { ok: true, message: { type: 'ready' } };
+    case 'openReport': {
+      const k = keyField(m, 'key');
+      return k.ok ? { ok: true, message: { type: 'openReport', key: k.message } } : k;
+    }
+    case 'select': {
+      const k = keyField(m, 'key');
+      if (!k.ok) return k;
+      if (m.scheme !== undefined && !isStr(m.scheme, 64)) return fail('"scheme" must be a short string');
+      if (m.epoch !== undefined && !(Number.isInteger(m.epoch) && (m.epoch as number) >= 0)) return fail('"epoch" must be a non-negative integer');
+      return { ok: true, message: { type: 'select', key: k.message, ...(m.scheme !== undefined ? { scheme: m.scheme as string } : {}), ...(m.epoch !== undefined ? { epoch: m.epoch as number } : {}) } };
+    }
+    default:
+      return fail(`unknown message type "${m.type}"`);
+  }
+}
+
+/** PNG exports are data URLs of at most this many characters (about 15 MB of image). */
+export const MAX_PNG_CHARS = 20_000_000;
+
+export function checkParetoMessage(m: unknown): Checked<ParetoToHost> {
+  if (!isObj(m) || typeof m.type !== 'string') return fail('not a message object with a "type"');
+  switch (m.type) {
+    case 'ready':
+      return { ok: true, message: { type: 'ready' } };
+    case 'exportCsv':
+      if (!isMetric(m.x) || !isMetric(m.y)) return fail('"x" and "y" must be metrics (area, energy, accuracy, accuracyLoss, mpes)');
+      return { ok: true, message: { type: 'exportCsv', x: m.x, y: m.y } };
+    case 'openMapping': {
+      const k = keyField(m, 'key');
+      return k.ok ? { ok: true, message: { type: 'openMapping', key: k.message } } : k;
+    }
+    case 'exportPng': {
+      const d = m.dataUrl;
+      if (typeof d !== 'string' || !d.startsWith('data:image/png;base64,') || d.length > MAX_PNG_CHARS || !/^[A-Za-z0-9+/=]*$/.test(d.slice(22, 2000)))
+        return fail('"dataUrl" must be a PNG data URL');
+      return { ok: true, message: { type: 'exportPng', dataUrl: d } };
+    }
+    default:
+      return fail(`unknown message type "${m.type}"`);
+  }
+}
+
+export function checkCurvesMessage(m: unknown): Checked<CurvesToHost> {
+  if (!isObj(m) || typeof m.type !== 'string') return fail('not a message object with a "type"');
+  switch (m.type) {
+    case 'ready':
+      return { ok: true, message: { type: 'ready' } };
+    case 'openMapping': {
+      const k = keyField(m, 'key');
+      return k.ok ? { ok: true, message: { type: 'openMapping', key: k.message } } : k;
+    }
+    default:
+      return fail(`unknown message type "${m.type}"`);
+  }
+}
+
+/** The panel state a webview saves (restored after a window reload): only a key and view choices, never data. */
+export interface PanelState {
+  key?: string;
+  scheme?: string;
+  epoch?: number;
+}
+
+export function checkPanelState(s: unknown): PanelState {
+  if (!isObj(s)) return {};
+  const out: PanelState = {};
+  if (isStr(s.key)) out.key = s.key;
+  if (isStr(s.scheme, 64)) out.scheme = s.scheme;
+  if (Number.isInteger(s.epoch) && (s.epoch as number) >= 0) out.epoch = s.epoch as number;
+  return out;
+}

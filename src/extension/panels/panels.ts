@@ -1,0 +1,184 @@
+/**
+ * The result panels of the extension: crossbar mapping (one per run),
+ * Pareto (one), training curves (one per run). Registers their commands and
+ * the serializers that restore them after a window reload from the key the
+ * webview saved; forwards live updates.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CurvesPanel } from './curvesPanel';
+import { MappingPanel } from './mappingPanel';
+import { ParetoPanel } from './paretoPanel';
+import { checkPanelState, insideRoots } from './messages';
+import { readCompare, readRun } from '../../engine/store/runFolder';
+import type { PanelHost } from './panel';
+
+import type { EpochMetrics } from '../../engine/format/metrics';
+import type { RunRecord } from '../../engine/format/run';
+
+export interface PanelsOwner extends Omit<PanelHost, 'openMapping'> {
+  /** Every run listed in the Runs view (for pickers). */
+  allRuns(): RunRecord[];
+  /** The run folder a command argument names (a Runs tree node or a Uri), if any. */
+  dirOf(arg: unknown): string | undefined;
+}
+
+export class Panels implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly mapping = new Map<string, MappingPanel>();
+  private readonly curves = new Map<string, CurvesPanel>();
+  private pareto?: ParetoPanel;
+  private readonly host: PanelHost;
+
+  constructor(private readonly owner: PanelsOwner) {
+    this.host = {
+      extensionUri: owner.extensionUri,
+      log: owner.log,
+      runsRoots: () => owner.runsRoots(),
+      isLive: (d) => owner.isLive(d),
+      openReport: (d) => owner.openReport(d),
+      openMapping: (d, o) => this.openMapping(d, o),
+    };
+    const reg = (id: string, fn: (arg: unknown) => unknown) => this.disposables.push(vscode.commands.registerCommand(id, fn));
+    reg('trannsformer.openMapping', async (arg) => {
+      const dir = owner.dirOf(arg) ?? (await this.pickRun('Open the crossbar mapping of which run?', (r) => r.result?.status !== 'running'));
+      if (dir) this.openMapping(dir);
+    });
+    reg('trannsformer.openPareto', () => this.openPareto());
+    reg('trannsformer.openCurves', async (arg) => {
+      const dir = owner.dirOf(arg) ?? (await this.pickRun('Open the training curves of which run?', () => true));
+      if (dir) this.openCurves(dir);
+    });
+    const serializer = (restore: (panel: vscode.WebviewPanel, state: ReturnType<typeof checkPanelState>) => void): vscode.WebviewPanelSerializer => ({
+      deserializeWebviewPanel: async (panel, raw) => {
+        const state = checkPanelState(raw);
+        try {
+          restore(panel, state);
+        } catch (e) {
+          owner.log.warn(`could not restore ${panel.viewType}: ${(e as Error).message}`);
+          panel.dispose();
+        }
+      },
+    });
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(
+        MappingPanel.viewType,
+        serializer((panel, s) => {
+          if (!s.key || !this.known(s.key)) throw new Error(`no run to restore (${s.key ?? 'no key saved'})`);
+          this.adoptMapping(new MappingPanel(this.host, panel, s.key, s.scheme, s.epoch));
+        }),
+      ),
+      vscode.window.registerWebviewPanelSerializer(
+        ParetoPanel.viewType,
+        serializer((panel) => this.adoptPareto(new ParetoPanel(this.host, panel))),
+      ),
+      vscode.window.registerWebviewPanelSerializer(
+        CurvesPanel.viewType,
+        serializer((panel, s) => {
+          if (!s.key || !this.known(s.key)) throw new Error(`no run to restore (${s.key ?? 'no key saved'})`);
+          this.adoptCurves(new CurvesPanel(this.host, panel, s.key));
+        }),
+      ),
+    );
+  }
+
+  /** A key restored from webview state names a run folder inside the runs folders. */
+  private known(dir: string): boolean {
+    return insideRoots(dir, this.owner.runsRoots());
+  }
+
+  private async pickRun(placeHolder: string, filter: (r: RunRecord) => boolean): Promise<string | undefined> {
+    const runs = this.owner.allRuns().filter((r) => r.state === 'ok' && filter(r));
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage('No runs yet: run or compare a config first.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      runs.map((r) => ({ label: `${r.config?.transform?.mode ?? ''} · ${r.result?.name ?? ''}`, description: path.basename(path.dirname(r.dir)).endsWith('-compare') ? path.basename(path.dirname(r.dir)) : path.basename(r.dir), dir: r.dir })),
+      { placeHolder },
+    );
+    return pick?.dir;
+  }
+
+  /** A comparison folder stands for its TraNNsformer run (else its first run); a run folder for itself. */
+  private runOf(dir: string): string {
+    if (readRun(dir).state === 'ok') return dir;
+    const c = readCompare(dir);
+    return c?.rows.find((r) => r.mode === 'trannsformer')?.runDir ?? c?.rows[0]?.runDir ?? dir;
+  }
+
+  openMapping(folder: string, opts: { scheme?: string; epoch?: number } = {}): void {
+    const dir = this.runOf(folder);
+    if (!this.known(dir)) {
+      void vscode.window.showWarningMessage(`Not a run folder inside the runs folders: ${dir}`);
+      return;
+    }
+    const existing = this.mapping.get(dir);
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      if (opts.scheme !== undefined || opts.epoch !== undefined) existing.show(dir, opts);
+      return;
+    }
+    this.adoptMapping(MappingPanel.create(this.host, dir, opts));
+  }
+
+  openPareto(): void {
+    if (this.pareto) {
+      this.pareto.panel.reveal(undefined, false);
+      this.pareto.send();
+      return;
+    }
+    this.adoptPareto(ParetoPanel.create(this.host));
+  }
+
+  openCurves(folder: string): void {
+    const dir = this.runOf(folder);
+    if (!this.known(dir)) {
+      void vscode.window.showWarningMessage(`Not a run folder inside the runs folders: ${dir}`);
+      return;
+    }
+    const existing = this.curves.get(dir);
+    if (existing) existing.panel.reveal(undefined, false);
+    else this.adoptCurves(CurvesPanel.create(this.host, dir));
+  }
+
+  private adoptMapping(p: MappingPanel): void {
+    const first = p.key;
+    this.mapping.set(first, p);
+    // A mapping panel may switch to a sibling run; it stays registered under the key it opened with.
+    p.onDispose = () => this.mapping.delete(first);
+  }
+
+  private adoptPareto(p: ParetoPanel): void {
+    this.pareto?.dispose();
+    this.pareto = p;
+    p.onDispose = () => {
+      if (this.pareto === p) this.pareto = undefined;
+    };
+  }
+
+  private adoptCurves(p: CurvesPanel): void {
+    this.curves.set(p.key, p);
+    p.onDispose = () => this.curves.delete(p.key);
+  }
+
+  /** The runs folders changed: re-send what depends on them. */
+  refresh(): void {
+    this.pareto?.send();
+  }
+
+  /** A run finished an epoch (forwarded from the engine's events). */
+  epoch(dir: string, metrics: EpochMetrics): void {
+    this.curves.get(dir)?.epoch(metrics);
+  }
+
+  /** A run started or ended: panels that show it re-read it. */
+  runChanged(dir: string): void {
+    this.curves.get(dir)?.send();
+  }
+
+  dispose(): void {
+    for (const p of [...this.mapping.values(), ...this.curves.values(), ...(this.pareto ? [this.pareto] : [])]) p.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+/// <reference lib="dom" />
+/** The Pareto panel's bundle in headless Chromium, on run folders read through the host's builder. */
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { haveChromium, launch, openPanel } from './harness';
+import { designPoint } from './fixtures';
+import { paretoPoints, paretoView } from '../../src/extension/panels/paretoData';
+import { readRun } from '../../src/engine/store/runFolder';
+import { tmpDir } from '../helpers/files';
+
+const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
+
+describe('Pareto panel', { skip }, () => {
+  let browser: Browser;
+  const root = tmpDir('trn-pareto-');
+  const cmp = path.join(root, '20260101-000000-q-compare');
+  let view: ReturnType<typeof paretoView>;
+  before(async () => {
+    fs.mkdirSync(cmp);
+    designPoint(cmp, '20260101-000001-original', { mode: 'original', crossbar: 64, accuracy: 0.985, mpes: 627, area: 16.4, energy: 905 });
+    designPoint(cmp, '20260101-000002-pruning', { mode: 'pruning', crossbar: 64, accuracy: 0.984, mpes: 570, area: 14.9, energy: 847 });
+    designPoint(cmp, '20260101-000003-trannsformer', { mode: 'trannsformer', crossbar: 64, accuracy: 0.978, mpes: 132, area: 3.44, energy: 114 });
+    designPoint(root, '20260102-000000-big', { mode: 'trannsformer', crossbar: 128, accuracy: 0.981, mpes: 40, area: 4.1, energy: 100 });
+    const sources = [{ compareDir: cmp, runs: fs.readdirSync(cmp).map((n) => readRun(path.join(cmp, n))) }, { runs: [readRun(path.join(root, '20260102-000000-big'))] }];
+    view = paretoView(paretoPoints(sources));
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('the host marks the front per pair of axes', () => {
+    const byName = (k: string) => view.points.findIndex((p) => p.key.endsWith(k));
+    assert.equal(view.points.length, 4);
+    // Area vs energy: trannsformer (3.44, 114) and big (4.1, 100) trade off; original and pruning are dominated.
+    assert.deepEqual(view.fronts['area|energy'], [byName('trannsformer'), byName('big')]);
+    assert.equal(view.points[byName('original')].dominated['area|energy'], true);
+    // Area vs accuracy (higher is better): original is the most accurate, so it is on that front.
+    assert.ok(view.fronts['area|accuracy'].includes(byName('original')));
+    // Loss of accuracy exists only inside the comparison.
+    assert.equal(view.points[byName('big')].values.accuracyLoss, undefined);
+    assert.ok(Math.abs(view.points[byName('trannsformer')].values.accuracyLoss! - 0.007) < 1e-12);
+    assert.equal(view.points[byName('big')].dominated['area|accuracyLoss'], undefined);
+  });
+
+  test('draws points and the front, hover shows the design point, click asks for its mapping, axes switch, exports go to the host', async () => {
+    const p = await openPanel(browser, 'pareto');
+    await p.send({ type: 'show', view });
+    await p.page.waitForSelector('#front tr');
+    const keys = await p.page.$$eval('#front tr', (rows) => rows.map((r) => r.getAttribute('data-key')));
+    assert.deepEqual(keys, view.fronts['area|energy'].map((i) => view.points[i].key));
+    assert.match((await p.page.getAttribute('#pareto', 'aria-label')) ?? '', /4 runs, 2 on the front/);
+    // Hover the first front point (trannsformer of the comparison).
+    const box = (await p.page.locator('#pareto').boundingBox())!;
+    const at = await p.page.$eval('#front tr', (r) => ({ x: Number(r.getAttribute('data-px')), y: Number(r.getAttribute('data-py')) }));
+    await p.page.mouse.move(box.x + at.x, box.y + at.y);
+    await p.page.waitForFunction(() => (document.getElementById('pareto-hover')?.textContent ?? '').length > 0);
+    const tip = (await p.page.textContent('#pareto-hover')) ?? '';
+    assert.match(tip, /trannsformer · 64×64 · resparc-45nm/);
+    assert.match(tip, /area \(mm²\): 3\.44 mm²/);
+    assert.match(tip, /accuracy loss vs original: 0\.70%/);
+    assert.match(tip, /on the front · click to open its mapping/);
+    await p.page.mouse.click(box.x + at.x, box.y + at.y);
+    // Chart.js handles clicks on the next animation frame.
+    await p.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'openMapping'));
+
+    // Switch the y axis to accuracy: the front follows the host's flags for that pair.
+    await p.page.evaluate(() => {
+      const s = document.getElementById('y-axis') as HTMLElement & { value: string };
+      s.value = 'accuracy';
+      s.dispatchEvent(new Event('change'));
+    });
+    const keys2 = await p.page.$$eval('#front tr', (rows) => rows.map((r) => r.getAttribute('data-key')));
+    assert.deepEqual(keys2, view.fronts['area|accuracy'].map((i) => view.points[i].key));
+    await p.page.click('text=Export CSV');
+    await p.page.click('text=Export PNG');
+    const posted = await p.posted();
+    assert.deepEqual(posted.find((m) => m.type === 'openMapping'), { type: 'openMapping', key: path.join(cmp, '20260101-000003-trannsformer') });
+    assert.deepEqual(posted.find((m) => m.type === 'exportCsv'), { type: 'exportCsv', x: 'area', y: 'accuracy' });
+    assert.match(String(posted.find((m) => m.type === 'exportPng')?.dataUrl), /^data:image\/png;base64,iVBOR/);
+    // Log axes and hiding dominated points re-render without errors; a malformed view is dropped.
+    for (const id of ['log-x', 'log-y', 'hide-dominated'])
+      await p.page.evaluate((i) => {
+        const c = document.getElementById(i) as HTMLElement & { checked: boolean };
+        c.checked = true;
+        c.dispatchEvent(new Event('change'));
+      }, id);
+    assert.equal(await p.page.$$eval('#front tr', (r) => r.length), view.fronts['area|accuracy'].length);
+    await p.send({ type: 'show', view: { points: [{ key: 'x' }], fronts: {}, minimise: {} } });
+    assert.equal(await p.page.$$eval('#front tr', (r) => r.length), view.fronts['area|accuracy'].length, 'the malformed view was dropped');
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('an empty runs folder says what to do', async () => {
+    const p = await openPanel(browser, 'pareto', { theme: 'light' });
+    await p.send({ type: 'show', view: paretoView([]) });
+    assert.match((await p.page.textContent('#no-points')) ?? '', /No completed runs yet/);
+    await p.page.context().close();
+  });
+});
