@@ -295,8 +295,18 @@ export class Editor {
     const tab = this.page.locator('.part.activitybar [aria-label^="TraNNsformer"], .part.sidebar .composite-bar [aria-label^="TraNNsformer"]').first();
     await tab.waitFor({ state: 'visible', timeout: 60_000 });
     const view = this.page.locator('.part.sidebar .pane-header', { hasText: 'Runs' });
-    if (!(await view.isVisible().catch(() => false))) await tab.click();
-    await view.waitFor({ state: 'visible' });
+    // After a reload the container may be active while its panes are still being restored: a click then
+    // toggles the sidebar closed. Click, give the panes a few seconds, and try again (bounded).
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      if (await view.isVisible().catch(() => false)) return;
+      await tab.click();
+      try {
+        await view.waitFor({ state: 'visible', timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt === 4) throw e;
+      }
+    }
   }
 
   /** Texts (label and description) of the rows of the Runs tree. */

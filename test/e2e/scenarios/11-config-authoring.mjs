@@ -26,7 +26,8 @@ export default {
 
     await step('CodeLens above the config: Run and Compare modes', async () => {
       const lens = page.locator('.part.editor .editor-group-container.active .codelens-decoration');
-      await until('the CodeLens to appear', async () => /Run/.test((await lens.allInnerTexts()).join(' ')) && /Compare modes/.test((await lens.allInnerTexts()).join(' ')), { timeout: 20_000 });
+      // The lens comes once the extension has activated (workspaceContains), which takes longer on a busy machine.
+      await until('the CodeLens to appear', async () => /Run/.test((await lens.allInnerTexts()).join(' ')) && /Compare modes/.test((await lens.allInnerTexts()).join(' ')), { timeout: 60_000 });
       log(`codelens: ${(await lens.allInnerTexts()).join(' | ')}`);
     });
 
