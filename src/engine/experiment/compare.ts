@@ -4,12 +4,12 @@
  * same data and seed; then one table of accuracy, mPEs, utilisation and the
  * reductions against the original and against pruning.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendName, TransformMode } from '../config/schema';
-import type { LoadedConfig } from '../config/validate';
-import { executeRun } from './run';
-import { createRunDir, FILES, readRun, writeFileAtomic } from '../store/runFolder';
+import type { TransformMode } from '../config/schema';
+import type { LoadedConfig } from '../config/resolve';
+import { executeSweep, inlineJobs } from './sweep';
+import { FILES, readCompare, readRun, writeCompare } from '../store/runFolder';
+import { readJobRecord } from '../store/sweepFolder';
 import { evaluateRun, hardwareSummary, type EvaluateOptions } from './evaluate';
 import { UserError } from '../core/errors';
 import type { EngineEvent } from '../events';
@@ -22,23 +22,33 @@ export async function executeCompare(opts: {
   modes: TransformMode[];
   emit: (e: EngineEvent) => void;
   signal?: AbortSignal;
-  backend?: BackendName;
 }): Promise<CompareResult> {
   const base = opts.loaded.config;
-  const dir = createRunDir(opts.outRoot, `${base.name}-compare`);
+  // A comparison is a sweep over transform.mode, run in this process one mode after another (each run's events pass through).
+  const sweep = await executeSweep({
+    loaded: opts.loaded,
+    outRoot: opts.outRoot,
+    kind: 'compare',
+    spec: { grid: { mode: opts.modes } },
+    jobName: (config) => config.transform.mode,
+    emit: (e) => {
+      if (e.type === 'sweep-job' && e.status === 'started') opts.emit({ type: 'log', level: 'info', message: `compare: ${e.name}` });
+      if (e.type !== 'sweep-started' && e.type !== 'sweep-job' && e.type !== 'sweep-progress') opts.emit(e);
+    },
+    signal: opts.signal,
+    runJobs: inlineJobs((e) => opts.emit(e)),
+  });
+  const dir = sweep.dir;
   const rows: CompareRow[] = [];
-  for (const mode of opts.modes) {
-    if (opts.signal?.aborted) break;
-    const config = structuredClone(base);
-    config.transform.mode = mode;
-    config.name = mode;
-    opts.emit({ type: 'log', level: 'info', message: `compare: ${mode}` });
-    const r = await executeRun({ loaded: { ...opts.loaded, config }, outRoot: dir, emit: opts.emit, signal: opts.signal, backend: opts.backend });
+  for (const job of sweep.record.jobs) {
+    const runDir = readJobRecord(dir, job.id)?.runDir;
+    const r = runDir ? readRun(runDir).result : undefined;
+    if (!runDir || !r) continue;
     const m = r.mapping;
     rows.push({
-      mode,
+      mode: sweep.record.points.find((p) => p.jobId === job.id)!.mode,
       status: r.status,
-      runDir: findRunDir(dir, mode),
+      runDir,
       testAccuracy: r.final?.testAccuracy,
       mpes: m?.mpes,
       shown: m?.shown,
@@ -52,16 +62,8 @@ export async function executeCompare(opts: {
     });
   }
   computeRatios(rows);
-  // Each run's record learns its ratios too (a single run knows only the dense count).
-  for (const r of rows) {
-    const rec = readRun(r.runDir);
-    if (rec.state !== 'ok' || !rec.result?.mapping) continue;
-    rec.result.mapping.reductionVsPruning = r.reductionVsPruning;
-    rec.result.mapping.comparedIn = dir;
-    writeFileAtomic(path.join(r.runDir, FILES.result), JSON.stringify(rec.result, null, 2) + '\n');
-  }
   const result: CompareResult = { name: base.name, crossbarSize: base.transform.crossbar, epochs: base.training.epochs, rows, dir };
-  writeFileAtomic(path.join(dir, 'compare.json'), JSON.stringify(result, null, 2) + '\n');
+  writeCompare(dir, result);
   return result;
 }
 
@@ -88,25 +90,16 @@ function computeRatios(rows: CompareRow[]): void {
 
 /** Price every run of a finished comparison again (other preset, T, images), and update compare.json. */
 export function evaluateCompare(dir: string, opts: EvaluateOptions): CompareResult {
-  let c: CompareResult;
-  try {
-    c = JSON.parse(fs.readFileSync(path.join(dir, 'compare.json'), 'utf8')) as CompareResult;
-  } catch (e) {
-    throw new UserError(path.join(dir, 'compare.json'), `cannot be read (${(e as Error).message})`);
-  }
+  const c = readCompare(dir);
+  if (!c) throw new UserError(path.join(dir, FILES.compare), 'is missing or is not a comparison record');
   for (const r of c.rows) {
     const e = evaluateRun(r.runDir, { ...opts, crossbars: opts.crossbars?.slice(0, 1) ?? [c.crossbarSize], presets: opts.presets?.slice(0, 1) });
     r.hardware = pickHardware(hardwareSummary(e));
   }
   computeRatios(c.rows);
   c.dir = dir;
-  writeFileAtomic(path.join(dir, 'compare.json'), JSON.stringify(c, null, 2) + '\n');
+  writeCompare(dir, c);
   return c;
-}
-
-function findRunDir(dir: string, mode: string): string {
-  const hit = fs.readdirSync(dir).filter((n) => n.endsWith(`-${mode}`)).sort().pop();
-  return hit ? path.join(dir, hit) : '';
 }
 
 const pct = (x: number | undefined, digits = 2) => (x === undefined ? '—' : `${(100 * x).toFixed(digits)}%`);

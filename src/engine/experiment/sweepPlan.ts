@@ -1,0 +1,236 @@
+/**
+ * Planning a sweep, without running anything: the `sweep` section of a
+ * config expands into design points (a grid, seeded random samples, or a
+ * grid × samples); each point is the base config with a list of overrides,
+ * resolved and validated like any config. Points are then grouped into
+ * training jobs by what their training depends on:
+ *
+ * - pricing settings (crossbar size for original and pruning, the preset
+ *   always) act after training: points differing only there share one
+ *   training and are re-priced (`evaluateRun`) without retraining;
+ * - original ignores every transform field; pruning reads only the pruning
+ *   rate fields; TraNNsformer (and offline) read all of them, crossbar
+ *   included, so it trains once per crossbar size.
+ *
+ * Checkpoint forking (points that differ only in a setting acting after
+ * epoch E sharing the first E epochs) is not done: each job trains from
+ * epoch 1.
+ */
+import { createHash } from 'node:crypto';
+import { UserError } from '../core/errors';
+import { Rng } from '../core/rng';
+import { configSchema, SWEEP_AXES, type ExperimentConfig, type SweepConfig, type SweepRange, type TransformMode } from '../config/schema';
+import { withOverrides, type ConfigOverride, type LoadedConfig } from '../config/resolve';
+import { formatPath, type JsonPath } from '../config/validate';
+import type { SweepAxisValue, SweepJob, SweepObjective, SweepPoint, SweepSharing } from '../format/sweep';
+
+export const DEFAULT_OBJECTIVES: SweepObjective[] = ['area', 'energy', 'accuracy'];
+export const DEFAULT_ACCURACY_LOSS_LIMIT = 0.005;
+
+export interface SweepPlan {
+  name: string;
+  kind: 'sweep' | 'compare';
+  /** The base config: the file's raw JSON without its sweep section, and the overrides it was loaded with (flags). */
+  base: LoadedConfig;
+  points: SweepPoint[];
+  jobs: SweepJob[];
+  sharing: SweepSharing;
+  objectives: SweepObjective[];
+  accuracyLossLimit: number;
+  fingerprint: string;
+}
+
+export interface PlanOptions {
+  kind?: 'sweep' | 'compare';
+  /** The spec; default the config's own sweep section. */
+  spec?: Partial<SweepConfig>;
+  /** Training threads per job (sets training.workers); undefined keeps the config's. */
+  threads?: number;
+  /** Name a job's run (default `<mode>-x<crossbar>-<job id>`). */
+  jobName?: (config: Readonly<ExperimentConfig>, jobId: string) => string;
+}
+
+/** The config path an axis sets: a named axis, or a dotted path to a numeric field of the schema. */
+export function axisPath(axis: string, where: string): JsonPath {
+  const named = (SWEEP_AXES as Record<string, readonly string[]>)[axis];
+  if (named) return [...named];
+  const parts: JsonPath = axis.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (parts.some((p) => p === '') || parts[0] === 'sweep')
+    throw new UserError(where, `"${axis}" is neither an axis (${Object.keys(SWEEP_AXES).join(', ')}) nor a dotted path to a config field`);
+  let node: { type?: unknown; properties?: Record<string, unknown>; items?: unknown } = configSchema as never;
+  for (const p of parts) {
+    const next = typeof p === 'number' ? (node.type === 'array' ? node.items : undefined) : node.properties?.[p];
+    if (!next) throw new UserError(where, `"${axis}" is not a config field (no "${String(p)}" at ${formatPath(parts.slice(0, parts.indexOf(p)))})`);
+    node = next as typeof node;
+  }
+  if (node.type !== 'number' && node.type !== 'integer') throw new UserError(where, `"${axis}" is not a numeric field; only numeric fields (or the named axes) can be swept`);
+  return parts;
+}
+
+/** Every combination of the grid (first axis outermost), each crossed with every random sample. */
+export function expandAxes(spec: Partial<SweepConfig>): SweepAxisValue[][] {
+  let combos: SweepAxisValue[][] = [[]];
+  for (const [axis, values] of Object.entries(spec.grid ?? {})) {
+    const where = `sweep.grid.${axis}`;
+    const p = axisPath(axis, where);
+    if (!Array.isArray(values) || values.length === 0) throw new UserError(where, 'needs a non-empty list of values');
+    combos = combos.flatMap((c) => values.map((value) => [...c, { axis, path: p, value }]));
+  }
+  const r = spec.random;
+  if (r) {
+    const rng = new Rng(r.seed ?? 1, 0x5eeb);
+    const axes = Object.entries(r.ranges).map(([axis, range]) => ({ axis, range, path: axisPath(axis, `sweep.random.ranges.${axis}`) }));
+    for (const a of axes) if (spec.grid && a.axis in spec.grid) throw new UserError(`sweep.random.ranges.${a.axis}`, 'is also a grid axis; sweep each axis one way');
+    const samples: SweepAxisValue[][] = [];
+    for (let s = 0; s < r.samples; s++) samples.push(axes.map((a) => ({ axis: a.axis, path: a.path, value: draw(rng, a.range, `sweep.random.ranges.${a.axis}`) })));
+    combos = combos.flatMap((c) => samples.map((s) => [...c, ...s]));
+  }
+  return combos;
+}
+
+function draw(rng: Rng, range: SweepRange, where: string): number | string {
+  if ('values' in range) return range.values[rng.int(range.values.length)];
+  const { min, max } = range;
+  if (!(min <= max)) throw new UserError(where, `min (${min}) must not exceed max (${max})`);
+  if (range.log && !(min > 0)) throw new UserError(where, `a log range needs min > 0 (got ${min})`);
+  if (range.integer) {
+    const lo = Math.ceil(min);
+    const hi = Math.floor(max);
+    if (lo > hi) throw new UserError(where, `holds no whole number between ${min} and ${max}`);
+    return range.log ? Math.min(hi, Math.max(lo, Math.round(Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)))))) : lo + rng.int(hi - lo + 1);
+  }
+  const u = rng.next();
+  const v = range.log ? Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min))) : min + u * (max - min);
+  // Six significant digits: readable in points.csv, and the same value resolves the same way on resume.
+  return Number(v.toPrecision(6));
+}
+
+/** JSON with sorted keys: equal objects give equal strings. */
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** What a trained network depends on: everything but the name, the thread count, the preset, and the transform fields its mode ignores. */
+export function trainingKey(c: Readonly<ExperimentConfig>): string {
+  const t = c.transform;
+  const transform =
+    t.mode === 'original'
+      ? { mode: t.mode }
+      : t.mode === 'pruning'
+        ? { mode: t.mode, pruneRates: t.pruneRates, pruneRateScale: t.pruneRateScale, slowdown: t.slowdown }
+        : { ...t };
+  const { preset: _preset, ...hardware } = c.hardware;
+  const { workers: _workers, ...training } = c.training;
+  return stableStringify({ dataset: c.dataset, network: c.network, training, transform, hardware, backend: c.backend });
+}
+
+/** The config as written, without its sweep section (a point's run does not sweep). */
+function withoutSweep(raw: unknown): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const { sweep: _sweep, ...rest } = raw as Record<string, unknown>;
+  return rest;
+}
+
+const safeName = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 64);
+
+/** Expand the spec into points, resolve each, group them into training jobs. Throws a UserError for a bad spec or point. */
+export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPlan {
+  const kind = opts.kind ?? 'sweep';
+  const spec = opts.spec ?? loaded.config.sweep;
+  if (!spec) throw new UserError(loaded.file, 'has no "sweep" section: add one (see examples/sweep-quick.trannsformer.json)');
+  const maxPoints = spec.maxPoints ?? 200;
+  const combos = expandAxes(spec);
+  if (combos.length > maxPoints)
+    throw new UserError('sweep.maxPoints', `the sweep plans ${combos.length} points, more than the budget of ${maxPoints}: remove axis values or raise sweep.maxPoints`);
+  const base: LoadedConfig = { ...loaded, raw: withoutSweep(loaded.raw) };
+  const points: SweepPoint[] = [];
+  const jobs: SweepJob[] = [];
+  const jobByKey = new Map<string, SweepJob>();
+  const keyOfJob = new Map<string, string>();
+  const pad = String(combos.length - 1).length;
+  combos.forEach((axes, i) => {
+    const overrides: ConfigOverride[] = axes.map((a) => ({ path: a.path, value: a.value, source: `sweep axis ${a.axis}` }));
+    const config = withOverrides(base, overrides).config;
+    const key = trainingKey(config);
+    let job = jobByKey.get(key);
+    if (!job) {
+      const id = `j${String(jobs.length).padStart(2, '0')}`;
+      const name = safeName(opts.jobName?.(config, id) ?? `${config.transform.mode}-x${config.transform.crossbar}-${id}`);
+      job = {
+        id,
+        name,
+        overrides: [
+          ...overrides,
+          { path: ['name'], value: name, source: kind },
+          ...(opts.threads !== undefined ? [{ path: ['training', 'workers'], value: opts.threads, source: `${kind} core budget` }] : []),
+        ],
+        threads: opts.threads ?? config.training.workers,
+        pointIds: [],
+        crossbars: [],
+        presets: [],
+        epochs: config.training.epochs,
+      };
+      jobs.push(job);
+      jobByKey.set(key, job);
+      keyOfJob.set(id, key);
+    }
+    const id = `p${String(i).padStart(pad, '0')}`;
+    job.pointIds.push(id);
+    if (!job.crossbars.includes(config.transform.crossbar)) job.crossbars.push(config.transform.crossbar);
+    if (!job.presets.includes(config.hardware.preset)) job.presets.push(config.hardware.preset);
+    points.push({
+      id,
+      axes,
+      mode: config.transform.mode,
+      crossbar: config.transform.crossbar,
+      preset: config.hardware.preset,
+      epochs: config.training.epochs,
+      seed: config.training.seed,
+      jobId: job.id,
+      ...({ key: trainingKey({ ...config, transform: { ...config.transform, mode: 'original' } }) } as object),
+    });
+  });
+  // The reference of each point: an original point trained with the same settings, at the same size and preset when there is one.
+  const refKey = (p: SweepPoint) => (p as SweepPoint & { key: string }).key;
+  for (const p of points) {
+    const candidates = points.filter((q) => q.mode === 'original' && refKey(q) === refKey(p));
+    const ref = candidates.find((q) => q.crossbar === p.crossbar && q.preset === p.preset) ?? candidates[0];
+    if (ref) p.referenceId = ref.id;
+  }
+  for (const p of points) delete (p as Partial<SweepPoint & { key: string }>).key;
+  const notes = jobs
+    .filter((j) => j.pointIds.length > 1)
+    .map((j) => {
+      const mode = points.find((p) => p.id === j.pointIds[0])!.mode as TransformMode;
+      return `${j.id} (${mode}) trains once for ${j.pointIds.length} points (${j.pointIds.join(', ')}): re-priced without retraining at crossbar ${j.crossbars.join(', ')} × preset ${j.presets.join(', ')}`;
+    });
+  const sharing: SweepSharing = {
+    points: points.length,
+    trainings: jobs.length,
+    trainingsSaved: points.length - jobs.length,
+    notes: notes.length ? notes : ['no two points share a training'],
+    checkpointForking: false,
+  };
+  const fingerprint = createHash('sha256')
+    .update(stableStringify({ points: points.map((p) => [p.id, p.axes.map((a) => [a.path, a.value]), p.jobId]), jobs: jobs.map((j) => keyOfJob.get(j.id)), kind }))
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    name: loaded.config.name,
+    kind,
+    base,
+    points,
+    jobs,
+    sharing,
+    objectives: spec.objectives ?? DEFAULT_OBJECTIVES,
+    accuracyLossLimit: spec.accuracyLossLimit ?? DEFAULT_ACCURACY_LOSS_LIMIT,
+    fingerprint,
+  };
+}
