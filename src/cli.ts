@@ -3,12 +3,14 @@
  * this same code with `--json` and reads the events it prints.
  *
  *   trannsformer run <config> [--out DIR] [--json] [--backend B] [--workers N]
- *   trannsformer validate <config…>
+ *   trannsformer sweep <config> [--out DIR] [--json] [--parallel N] [--resume DIR]
+ *   trannsformer validate <config…> [--json]
  *   trannsformer schema
  */
 import * as path from 'node:path';
 import { BACKENDS, configSchema, type BackendName } from './engine/config/schema';
-import { formatProblem, loadConfigFile } from './engine/config/validate';
+import { diagnoseText, formatLocated, problemRecord } from './engine/config/diagnostics';
+import { loadConfigFile, type ConfigOverride } from './engine/config/resolve';
 import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/core/errors';
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/experiment/run';
 import { evaluateCompare, executeCompare, formatCompareTable } from './engine/experiment/compare';
@@ -18,6 +20,10 @@ import { initBackend } from './engine/model/backend';
 import * as fs from 'node:fs';
 import { TRANSFORM_MODES, type TransformMode } from './engine/config/schema';
 import type { EngineEvent } from './engine/events';
+import * as os from 'node:os';
+import { executeSweep, formatSweepTable, runSweepJob } from './engine/experiment/sweep';
+import { isSweepDir } from './engine/store/sweepFolder';
+import { runPool } from './runner/pool';
 
 const USAGE = `Usage:
   trannsformer run <config.trannsformer.json> [options]
@@ -32,6 +38,17 @@ const USAGE = `Usage:
       seed) and print the paper's table; options as for run, and
       --modes LIST     comma-separated modes (default original,pruning,trannsformer; add offline for the ablation)
       --crossbar X     override transform.crossbar
+  trannsformer sweep <config.trannsformer.json> [options]
+      Run the config's "sweep" section: every point as a run folder under one
+      sweep folder, training shared where the points allow, in parallel worker
+      processes under one core budget; prints the Pareto front and the
+      recommended design, writes pareto.json and points.csv.
+      --out DIR        parent folder of the sweep folder (default ${DEFAULT_RUNS_ROOT});
+                       a sweep folder itself: resume it
+      --resume DIR     resume a stopped sweep (finished trainings are skipped)
+      --parallel N     worker processes at once (default: as many as the cores allow)
+      --json           machine-readable events on stdout
+      --backend B, --epochs N   as for run
   trannsformer evaluate <run-or-compare-folder> [options]
       Convert a finished run to a spiking network, map and price it again
       without retraining (a compare folder: all its runs, and the table).
@@ -41,7 +58,9 @@ const USAGE = `Usage:
       --json           the evaluation as JSON on stdout
   trannsformer report <run-or-compare-folder>
       Write report.html (tables and charts, self-contained) into the folder
-  trannsformer validate <config…>    check configs and print every problem
+  trannsformer validate <config…> [--json]
+      Check configs as run does (schema, semantics, dataset files, preset) and
+      print every problem with its code, JSON path, line and column
   trannsformer schema                print the config JSON Schema
   trannsformer --help | --version
 
@@ -53,7 +72,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'crossbar', 'preset', 'timesteps', 'images']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version']);
 
 export function parseArgs(argv: string[]): Args {
@@ -98,6 +117,8 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 function humanReporter(): (e: EngineEvent) => void {
   const tty = process.stderr.isTTY;
   let live = false;
+  let sweepDone = -1;
+  let sweepPrinted = 0;
   const line = (s: string) => {
     if (live) process.stderr.write('\r\x1b[K');
     live = false;
@@ -135,6 +156,29 @@ function humanReporter(): (e: EngineEvent) => void {
       case 'compared':
         line(`\n${formatCompareTable(e.result)}\n\ncomparison: ${path.join(e.result.dir, 'compare.json')}`);
         break;
+      case 'sweep-started':
+        line(`sweep ${e.name} → ${e.sweepDir}`);
+        line(`${e.points} points, ${e.jobs} trainings${e.resumed ? ` (resumed: ${e.todo} to run)` : ''}; ${e.parallel} process${e.parallel === 1 ? '' : 'es'} at once, ${e.threads} training thread${e.threads === 1 ? '' : 's'} each`);
+        break;
+      case 'sweep-job':
+        line(`${e.jobId} ${e.name}: ${e.status}${e.status === 'started' ? ` (points ${e.pointIds.join(', ')})` : ''}${e.error ? ` — ${e.error.split('\n')[0]}` : ''}`);
+        break;
+      case 'sweep-progress': {
+        const s = `sweep ${(100 * e.fraction).toFixed(0)}%: ${e.jobsDone}/${e.jobsTotal} trainings done; ${e.running.map((r) => `${r.jobId} epoch ${r.epoch}/${r.epochs}`).join(', ') || '—'}; ETA ${clock(e.etaSeconds)}`;
+        if (tty) {
+          process.stderr.write(`\r\x1b[K${s}`);
+          live = true;
+        } else if (e.jobsDone !== sweepDone || Date.now() - sweepPrinted > 30_000) {
+          // Not a terminal: a line when a training ends, and every 30 s between.
+          sweepDone = e.jobsDone;
+          sweepPrinted = Date.now();
+          line(s);
+        }
+        break;
+      }
+      case 'swept':
+        line(`\n${formatSweepTable(e.front)}\n\nsweep: ${e.sweepDir} (pareto.json, points.csv)`);
+        break;
       case 'error':
         line(`error: ${e.message}`);
         if (e.runDir) line(`run folder (marked failed): ${e.runDir}`);
@@ -157,19 +201,35 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
     throw new UserError('--backend', `must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
   const workers = intFlag(args, 'workers', 1, 64);
   const epochs = intFlag(args, 'epochs', 1, 10000);
-  const emit: (e: EngineEvent) => void = json ? (e) => process.stdout.write(JSON.stringify(e) + '\n') : humanReporter();
+  const controller = new AbortController();
+  // The reader of --json events may vanish (an editor window reloaded): stop as if asked, and close the run folder.
+  let consumerGone = false;
+  const onStdoutError = (e: NodeJS.ErrnoException) => {
+    if (consumerGone) return;
+    consumerGone = true;
+    process.stderr.write(`\nstdout closed (${e.code ?? e.message}): stopping after the current batch\n`);
+    controller.abort();
+  };
+  if (json) process.stdout.on('error', onStdoutError);
+  const emit: (e: EngineEvent) => void = json
+    ? (e) => {
+        if (!consumerGone) process.stdout.write(JSON.stringify(e) + '\n');
+      }
+    : humanReporter();
+  // Flags override the file before validation, so the checks see what runs.
+  const overrides: ConfigOverride[] = [];
+  if (backend !== undefined) overrides.push({ path: ['backend'], value: backend, source: '--backend' });
+  if (workers !== undefined) overrides.push({ path: ['training', 'workers'], value: workers, source: '--workers' });
+  if (epochs !== undefined) overrides.push({ path: ['training', 'epochs'], value: epochs, source: '--epochs' });
+  if (crossbar !== undefined) overrides.push({ path: ['transform', 'crossbar'], value: crossbar, source: '--crossbar' });
   let loaded: ReturnType<typeof loadConfigFile>;
   try {
-    loaded = loadConfigFile(file);
+    loaded = loadConfigFile(file, overrides);
   } catch (e) {
     if (json) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
     throw json ? markReported(e) : e;
   }
-  if (workers !== undefined) loaded.config.training.workers = workers;
-  if (epochs !== undefined) loaded.config.training.epochs = epochs;
-  if (crossbar !== undefined) loaded.config.transform.crossbar = crossbar;
 
-  const controller = new AbortController();
   let stops = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     stops++;
@@ -180,26 +240,188 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   try {
     const outRoot = path.resolve(String(args.flags.get('out') ?? DEFAULT_RUNS_ROOT));
     if (compare) {
-      const c = await executeCompare({ loaded, outRoot, modes: modes as TransformMode[], emit, signal: controller.signal, backend: backend as BackendName | undefined });
+      const c = await executeCompare({ loaded, outRoot, modes: modes as TransformMode[], emit, signal: controller.signal });
       emit({ type: 'compared', result: c });
       emit({ type: 'log', level: 'info', message: `report: ${writeReport(c.dir)}` });
       return c.rows.some((r) => r.status === 'interrupted') || c.rows.length < modes.length ? 130 : 0;
     }
-    const result = await executeRun({ loaded, outRoot, emit, signal: controller.signal, backend: backend as BackendName | undefined });
+    const { result } = await executeRun({ loaded, outRoot, emit, signal: controller.signal });
     return result.status === 'interrupted' ? 130 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
+}
+
+/** Stop on SIGINT, SIGTERM and SIGHUP (twice: quit at once); returns the handler remover. */
+function stopOnSignals(controller: AbortController, quiet: boolean, what: string): () => void {
+  let stops = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stops++;
+    if (stops === 1) {
+      if (!quiet) process.stderr.write(`\n${sig}: ${what} (again to quit at once)\n`);
+      controller.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  };
+}
+
+/** The core budget: processes × training threads ≤ cores. ONNX Runtime takes every core (it has no thread setting here). */
+export function sweepBudget(cores: number, backend: string, workers: number, parallel?: number): { parallel: number; threads: number; note?: string } {
+  if (backend === 'onnx' || backend === 'auto')
+    return {
+      parallel: 1,
+      threads: cores,
+      note: parallel && parallel > 1 ? `backend "${backend}" may train on ONNX Runtime, which uses every core: one point at a time (use --backend wasm or node for ${parallel} processes)` : undefined,
+    };
+  if (parallel !== undefined) {
+    const n = Math.min(parallel, cores);
+    return { parallel: n, threads: Math.max(1, Math.floor(cores / n)), note: n < parallel ? `--parallel ${parallel} is more than the ${cores} cores: ${n} processes at once` : undefined };
+  }
+  const threads = Math.min(Math.max(1, workers), cores);
+  return { parallel: Math.max(1, Math.floor(cores / threads)), threads };
+}
+
+async function cmdSweep(args: Args): Promise<number> {
+  const file = args.positional[0];
+  if (!file) throw new UserError('sweep', 'needs a config file: trannsformer sweep <config.trannsformer.json>');
+  const json = args.flags.has('json');
+  const backend = args.flags.get('backend') as string | undefined;
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend))
+    throw new UserError('--backend', `must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
+  const epochs = intFlag(args, 'epochs', 1, 10000);
+  const parallelFlag = intFlag(args, 'parallel', 1, 64);
+  const overrides: ConfigOverride[] = [];
+  if (backend !== undefined) overrides.push({ path: ['backend'], value: backend, source: '--backend' });
+  if (epochs !== undefined) overrides.push({ path: ['training', 'epochs'], value: epochs, source: '--epochs' });
+  const controller = new AbortController();
+  let consumerGone = false;
+  if (json)
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (consumerGone) return;
+      consumerGone = true;
+      process.stderr.write(`\nstdout closed (${e.code ?? e.message}): stopping the sweep\n`);
+      controller.abort();
+    });
+  const emit: (e: EngineEvent) => void = json
+    ? (e) => {
+        if (!consumerGone) process.stdout.write(JSON.stringify(e) + '\n');
+      }
+    : humanReporter();
+  let loaded: ReturnType<typeof loadConfigFile>;
+  try {
+    loaded = loadConfigFile(file, overrides);
+  } catch (e) {
+    if (json) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
+    throw json ? markReported(e) : e;
+  }
+  const cores = os.availableParallelism();
+  const budget = sweepBudget(cores, loaded.config.backend, loaded.config.training.workers, parallelFlag);
+  if (budget.note) emit({ type: 'log', level: 'warning', message: budget.note });
+  const out = args.flags.get('out') as string | undefined;
+  let resumeDir = args.flags.get('resume') as string | undefined;
+  if (resumeDir !== undefined && !isSweepDir(resumeDir)) throw new UserError('--resume', `${resumeDir} is not a sweep folder (no sweep.json)`);
+  if (resumeDir === undefined && out !== undefined && isSweepDir(out)) resumeDir = out;
+  const removeHandlers = stopOnSignals(controller, json, 'stopping every point (their run folders end interrupted)');
+  // Workers run this same CLI (under tsx too: execArgv carries its loader).
+  const cli = { command: process.execPath, baseArgs: [...process.execArgv, process.argv[1]] };
+  try {
+    const outcome = await executeSweep({
+      loaded,
+      outRoot: path.resolve(out ?? DEFAULT_RUNS_ROOT),
+      resumeDir,
+      threads: budget.threads,
+      parallel: budget.parallel,
+      emit,
+      signal: controller.signal,
+      runJobs: async ({ sweepDir, jobs, signal, progress, ended }) => {
+        const tails = new Map<string, string>();
+        await runPool(
+          jobs.map((j) => ({ id: j.id, args: ['sweep-job', sweepDir, j.id, '--json'], threads: j.threads })),
+          {
+            ...cli,
+            cores,
+            maxProcesses: budget.parallel,
+            signal,
+            onStart: (id) => progress(id, 0, jobs.find((j) => j.id === id)!.epochs, 0),
+            onEvent: (id, e) => {
+              if (e.type === 'progress') progress(id, e.epoch, e.epochs, (e.epoch - 1 + e.batch / Math.max(1, e.batches)) / Math.max(1, e.epochs));
+              else if (e.type === 'epoch') progress(id, e.metrics.epoch, jobs.find((j) => j.id === id)!.epochs, e.metrics.epoch / jobs.find((j) => j.id === id)!.epochs);
+              else if (e.type === 'error') tails.set(id, e.message);
+            },
+            onExit: (id, x) => {
+              const why = tails.get(id) ?? (x.code !== 0 ? `worker exited with ${x.signal ?? `code ${x.code}`}${x.stderr.trim() ? `: ${x.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` : undefined);
+              ended(id, why);
+            },
+          },
+        );
+      },
+    });
+    emit({ type: 'swept', sweepDir: outcome.dir, status: outcome.status, front: outcome.front });
+    if (outcome.status === 'interrupted') {
+      if (!json) process.stderr.write(`resume with: trannsformer sweep ${file} --resume ${outcome.dir}\n`);
+      return 130;
+    }
+    return outcome.front.points.some((p) => p.status === 'failed') ? 1 : 0;
+  } catch (e) {
+    // A bad plan (an axis, the budget, a point's config) or a folder that cannot be resumed: said once, as an event too.
+    if (json && !wasReported(e)) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
+    throw json ? markReported(e) : e;
+  } finally {
+    removeHandlers();
+  }
+}
+
+/** Internal: one training job of a sweep, run by a worker process of `trannsformer sweep`. */
+async function cmdSweepJob(args: Args): Promise<number> {
+  const [dir, jobId] = args.positional;
+  if (!dir || !jobId) throw new UserError('sweep-job', 'needs a sweep folder and a job id (internal command of trannsformer sweep)');
+  const controller = new AbortController();
+  process.stdout.on('error', () => controller.abort());
+  // The parent may die without a word (SIGKILL): stop when this process is orphaned.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid !== parent) controller.abort();
+  }, 500);
+  watch.unref();
+  const removeHandlers = stopOnSignals(controller, true, 'stopping');
+  try {
+    const r = await runSweepJob(dir, jobId, {
+      emit: (e) => {
+        if (!controller.signal.aborted || e.type !== 'progress') process.stdout.write(JSON.stringify(e) + '\n');
+      },
+      signal: controller.signal,
+    });
+    return r.status === 'completed' ? 0 : r.status === 'interrupted' ? 130 : 1;
+  } finally {
+    clearInterval(watch);
+    removeHandlers();
+  }
+}
+
+/** A sweep folder (not a comparison) has no report or single evaluation: say where its results are. */
+function refuseSweepFolder(dir: string): void {
+  if (isSweepDir(dir) && !fs.existsSync(path.join(dir, 'compare.json')))
+    throw new UserError(dir, 'is a sweep folder: its points are in pareto.json and points.csv (`trannsformer sweep <config> --resume DIR` prints the table); report or evaluate one of the run folders inside it');
 }
 
 async function cmdEvaluate(args: Args): Promise<number> {
   const dir = args.positional[0];
   if (!dir) throw new UserError('evaluate', 'needs a run folder (or a compare folder)');
   if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found');
+  refuseSweepFolder(dir);
   const list = (name: string) => (args.flags.has(name) ? String(args.flags.get(name)).split(',').map((s) => s.trim()).filter(Boolean) : undefined);
   const crossbars = list('crossbar')?.map((x) => {
     const n = Number(x);
@@ -221,19 +443,38 @@ async function cmdEvaluate(args: Args): Promise<number> {
   return 0;
 }
 
+/**
+ * Check configs and print every problem — exactly what the editor shows
+ * (schema problems too, which the editor leaves to VS Code's JSON support):
+ * severity, code, JSON path, message, line and column, related places.
+ * Exit 2 when any config has an error.
+ */
 function cmdValidate(args: Args): number {
   if (args.positional.length === 0) throw new UserError('validate', 'needs at least one config file');
+  const json = args.flags.has('json');
+  const reports: { file: string; valid: boolean; problems: Record<string, unknown>[] }[] = [];
   let bad = 0;
   for (const file of args.positional) {
+    let text: string;
     try {
-      const { warnings } = loadConfigFile(file);
-      for (const w of warnings) console.log(`${file}: ${formatProblem(w)}`);
-      console.log(`${file}: ok`);
+      text = fs.readFileSync(file, 'utf8');
     } catch (e) {
       bad++;
-      console.log(errorMessage(e));
+      const message = `cannot read the config (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`;
+      if (json) reports.push({ file, valid: false, problems: [{ severity: 'error', code: 'file.unreadable', path: '(config)', message }] });
+      else console.log(`${file}: error file.unreadable: ${message}`);
+      continue;
+    }
+    const { problems } = diagnoseText(text, { baseDir: path.dirname(path.resolve(file)) });
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors) bad++;
+    if (json) reports.push({ file, valid: errors === 0, problems: problems.map(problemRecord) });
+    else {
+      for (const p of problems) console.log(formatLocated(file, p));
+      console.log(errors ? `${file}: invalid (${errors} error${errors === 1 ? '' : 's'})` : `${file}: ok`);
     }
   }
+  if (json) console.log(JSON.stringify({ format: 'trannsformer-validate', formatVersion: 1, files: reports }, null, 2));
   return bad > 0 ? 2 : 0;
 }
 
@@ -252,12 +493,17 @@ export async function main(argv: string[]): Promise<number> {
       return cmdRun(args);
     case 'compare':
       return cmdRun(args, true);
+    case 'sweep':
+      return cmdSweep(args);
+    case 'sweep-job':
+      return cmdSweepJob(args);
     case 'evaluate':
       return cmdEvaluate(args);
     case 'report': {
       const dir = args.positional[0];
       if (!dir) throw new UserError('report', 'needs a run folder (or a compare folder)');
       if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found');
+      refuseSweepFolder(dir);
       console.log(writeReport(dir));
       return 0;
     }
@@ -267,7 +513,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(configSchema, null, 2));
       return 0;
     default:
-      throw new UserError(args.command, `unknown command; commands: run, compare, evaluate, report, validate, schema`);
+      throw new UserError(args.command, `unknown command; commands: run, compare, sweep, evaluate, report, validate, schema`);
   }
 }
 

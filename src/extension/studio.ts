@@ -9,12 +9,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../engine/events';
 import type { DetailsToHost } from '../protocol/webview';
-import { writeReport } from '../engine/report/html';
+import { markRunEnded, readReportFile } from '../engine/store/runFolder';
 import { readSettings, type Settings } from './settings';
 import { SessionManager } from './sessionManager';
-import type { RunSession, SessionKind } from './runSession';
+import { execEngine, type RunSession, type SessionKind } from './runSession';
 import { RunsTreeProvider, type RunsNode } from './runsView';
+import { watchTarget } from './runsModel';
 import { RunDetailsViewProvider } from './detailsView';
+import { Panels } from './panels/panels';
+import { insideRoots } from './panels/messages';
+import { ConfigSupport } from './config/configSupport';
 
 const TEMPLATES: { label: string; file: string; detail: string }[] = [
   { label: 'Quick MNIST', file: 'quick-mnist.trannsformer.json', detail: '784-300-300-10 on the embedded MNIST; about a minute per mode' },
@@ -31,8 +35,14 @@ export class Studio implements vscode.Disposable {
   readonly sessions: SessionManager;
   readonly runs: RunsTreeProvider;
   readonly details: RunDetailsViewProvider;
+  readonly panels: Panels;
+  /** Diagnostics, quick fixes, hovers and CodeLens in *.trannsformer.json files. */
+  readonly configSupport: ConfigSupport;
+  /** What each session trains now: a compare's current mode (from its `started` event). */
+  private readonly training = new WeakMap<RunSession, string>();
   private readonly status: vscode.StatusBarItem;
   private refreshTimer?: NodeJS.Timeout;
+  private deadRunTimer?: NodeJS.Timeout;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.log = this.own(vscode.window.createOutputChannel('TraNNsformer', { log: true }));
@@ -42,6 +52,10 @@ export class Studio implements vscode.Disposable {
     this.own(vscode.window.registerTreeDataProvider('trannsformer.runs', this.runs));
     this.details = new RunDetailsViewProvider(context.extensionUri, (dir) => this.isLive(dir), (m) => this.onDetailsMessage(m));
     this.own(vscode.window.registerWebviewViewProvider(RunDetailsViewProvider.viewId, this.details));
+    this.panels = this.own(
+      new Panels({ extensionUri: context.extensionUri, log: this.log, runsRoots: () => this.runsRoots(), isLive: (d) => this.isLive(d), openReport: (d) => this.openReport(d), allRuns: () => this.runs.allRuns(), dirOf: (a) => this.dirOf(a) }),
+    );
+    this.configSupport = this.own(new ConfigSupport({ log: this.log, lastResults: (f) => this.lastResults(f) }));
     this.status = this.own(vscode.window.createStatusBarItem('trannsformer.status', vscode.StatusBarAlignment.Left, 10));
     this.status.name = 'TraNNsformer runs';
     this.status.command = 'trannsformer.cancelRun';
@@ -72,7 +86,9 @@ export class Studio implements vscode.Disposable {
   private watchRuns(): void {
     this.watcher?.dispose();
     const ws = this.runsRoots().map((root) => {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/{result.json,metrics.jsonl,compare.json}'));
+      // The runs folder may not exist yet: watch from its nearest existing ancestor.
+      const { base, pattern } = watchTarget(root);
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(base), pattern));
       const kick = () => this.scheduleRefresh();
       w.onDidCreate(kick);
       w.onDidChange(kick);
@@ -87,10 +103,31 @@ export class Studio implements vscode.Disposable {
   private scheduleRefresh(): void {
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => {
+      this.reconcileDeadRuns();
       this.runs.refresh();
       this.details.update();
+      this.panels.refresh();
+      this.configSupport.refreshLenses();
       void vscode.commands.executeCommand('setContext', 'trannsformer.hasRuns', this.runs.allRuns().length > 0);
     }, 300);
+  }
+
+  /**
+   * A folder still "running" whose process is gone (a window reloaded
+   * mid-run, a crash) is closed as interrupted; while a run of another
+   * process is running here, look again every few seconds, so one that dies
+   * later is not shown as running forever.
+   */
+  private reconcileDeadRuns(): void {
+    clearTimeout(this.deadRunTimer);
+    let watching = false;
+    for (const r of this.runs.allRuns()) {
+      if (r.result?.status !== 'running' || this.isLive(r.dir)) continue;
+      if (r.stale) {
+        if (markRunEnded(r.dir, 'interrupted', 'its process is gone')) this.log.info(`${r.dir}: its process is gone; marked interrupted`);
+      } else watching = true;
+    }
+    if (watching) this.deadRunTimer = setTimeout(() => this.scheduleRefresh(), 5_000);
   }
 
   private onSettingsChanged(): void {
@@ -98,6 +135,15 @@ export class Studio implements vscode.Disposable {
     this.settings = readSettings();
     if (before.runsFolder !== this.settings.runsFolder) this.watchRuns();
     this.log.info(`settings changed; runs folder "${this.settings.runsFolder}", up to ${this.settings.maxConcurrentRuns} runs at once`);
+  }
+
+  /** The newest results of a config: its comparison folder, or its run folder. */
+  lastResults(configFile: string): string | undefined {
+    const mine = this.runs.allRuns().filter((r) => r.result?.configFile && path.resolve(r.result.configFile) === path.resolve(configFile));
+    const newest = mine.sort((a, b) => (b.result!.createdAt < a.result!.createdAt ? -1 : 1))[0];
+    if (!newest) return undefined;
+    const parent = path.dirname(newest.dir);
+    return fs.existsSync(path.join(parent, 'compare.json')) ? parent : newest.dir;
   }
 
   isLive(dir: string): boolean {
@@ -120,7 +166,7 @@ export class Studio implements vscode.Disposable {
     }
     let config = this.configFrom(arg);
     if (!config) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'TraNNsformer config': ['json'] }, openLabel: kind === 'run' ? 'Run' : 'Compare' });
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'TraNNsformer config': ['json'] }, openLabel: kind === 'run' ? 'Run' : kind === 'sweep' ? 'Sweep' : 'Compare' });
       config = picked?.[0]?.fsPath;
     }
     if (!config) return undefined;
@@ -150,9 +196,17 @@ export class Studio implements vscode.Disposable {
       if (e.type === 'started') {
         this.log.info(`[${name}] backend ${e.backend.name} (${e.backend.detail}); run folder ${e.runDir}`);
         this.details.select(e.runDir);
+        if (s.options.kind === 'compare') {
+          this.training.set(s, `${e.name} (run ${s.runDirs.length})`);
+          this.log.info(`[${name}] training ${e.name}`);
+        }
+        this.panels.runChanged(e.runDir);
         this.scheduleRefresh();
       } else if (e.type === 'progress' && s.runDirs.length) this.details.post({ type: 'progress', dir: s.runDirs[s.runDirs.length - 1], progress: e });
-      else if (e.type === 'epoch') this.scheduleRefresh();
+      else if (e.type === 'epoch') {
+        if (s.runDirs.length) this.panels.epoch(s.runDirs[s.runDirs.length - 1], e.metrics);
+        this.scheduleRefresh();
+      } else if (e.type === 'finished') this.panels.runChanged(e.runDir);
       else if (e.type === 'error') this.log.error(`[${name}] ${e.where ? `${e.where}: ` : ''}${e.message}`);
       this.updateStatus();
     });
@@ -178,6 +232,9 @@ export class Studio implements vscode.Disposable {
             lastEpoch = pct;
             progress.report({ increment: s.options.kind === 'run' ? inc : undefined, message: this.progressText(s) });
           } else if (e.type === 'epoch' || e.type === 'log') progress.report({ message: this.progressText(s) });
+          else if (e.type === 'sweep-progress')
+            progress.report({ message: `${Math.round(100 * e.fraction)}% · ${e.jobsDone}/${e.jobsTotal} trainings · ETA ${Number.isFinite(e.etaSeconds) ? `${Math.ceil(e.etaSeconds / 60)} min` : '?'}` });
+          else if (e.type === 'sweep-job' && e.status !== 'started') this.scheduleRefresh();
         };
         s.on('event', onEvent);
         const exit = await s.done;
@@ -189,9 +246,22 @@ export class Studio implements vscode.Disposable {
           void vscode.window.showErrorMessage(`TraNNsformer ${s.options.kind} of ${name} failed: ${exit.error}`, 'Open log').then((b) => b && this.log.show());
         } else if (exit.state === 'completed') {
           const dir = s.runDirs[0] ? path.dirname(s.runDirs[0]) : undefined;
-          void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report').then((b) => {
-            if (b && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
+          const more = s.options.kind !== 'run' ? 'Open Pareto plot' : 'Open mapping';
+          void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report', more).then((b) => {
+            if (b === 'Open report' && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
+            else if (b === 'Open Pareto plot') this.panels.openPareto();
+            else if (b === 'Open mapping' && s.runDirs[0]) this.panels.openMapping(s.runDirs[0]);
           });
+        } else if (exit.state === 'interrupted') {
+          // Stopped by the user, by a closing window or by a signal: the folder keeps the epochs that finished.
+          const last = s.runDirs[s.runDirs.length - 1];
+          const where = this.training.get(s);
+          void vscode.window
+            .showWarningMessage(`TraNNsformer ${s.options.kind} of ${name} was interrupted${where ? ` while training ${where}` : ''}${s.lastEpoch ? ` after epoch ${s.lastEpoch.epoch}` : ''}. Its run folder keeps the finished epochs.`, 'Show details', 'Open log')
+            .then((b) => {
+              if (b === 'Show details' && last) this.details.select(last);
+              else if (b === 'Open log') this.log.show();
+            });
         }
       },
     );
@@ -202,6 +272,8 @@ export class Studio implements vscode.Disposable {
     const m = s.lastEpoch;
     const parts: string[] = [];
     if (s.state === 'cancelling') parts.push('stopping…');
+    const mode = this.training.get(s);
+    if (mode) parts.push(mode);
     if (p) parts.push(`epoch ${p.epoch}/${p.epochs}`);
     if (m) parts.push(`test ${(100 * m.testAccuracy).toFixed(2)}%`);
     if (m?.transform) parts.push(`${m.transform.mpes} mPEs`);
@@ -230,6 +302,7 @@ export class Studio implements vscode.Disposable {
     reg('trannsformer.newConfig', () => this.newConfig());
     reg('trannsformer.run', (arg) => this.launch('run', arg));
     reg('trannsformer.compare', (arg) => this.launch('compare', arg));
+    reg('trannsformer.sweep', (arg) => this.launch('sweep', arg));
     reg('trannsformer.cancelRun', () => this.cancelRun());
     reg('trannsformer.refreshRuns', () => this.runs.refresh());
     reg('trannsformer.showRun', (node) => this.details.select(this.dirOf(node)));
@@ -278,20 +351,34 @@ export class Studio implements vscode.Disposable {
 
   async openReport(dir: string | undefined): Promise<void> {
     if (!dir) return;
-    let file: string;
-    try {
-      file = writeReport(dir);
-    } catch (e) {
-      void vscode.window.showErrorMessage(`No report for ${path.basename(dir)}: ${(e as Error).message}`);
+    // The engine (re)writes the report in its own process, from the folder's current records.
+    const r = await execEngine({ nodePath: this.settings.nodePath || undefined, cliPath: this.context.asAbsolutePath(path.join('dist', 'cli.js')), args: ['report', dir], timeoutMs: 60_000 });
+    const html = r.code === 0 ? readReportFile(dir) : undefined;
+    if (html === undefined) {
+      const why = r.stderr.trim().split('\n').pop() || `the engine exited with code ${r.code}`;
+      this.log.error(`report for ${dir} failed: ${r.stderr.trim()}`);
+      void vscode.window.showErrorMessage(`No report for ${path.basename(dir)}: ${why}`, 'Open Log').then((a) => a && this.log.show());
       return;
     }
     const panel = vscode.window.createWebviewPanel('trannsformer.report', `Report: ${path.basename(dir)}`, vscode.ViewColumn.Beside, { enableScripts: false, localResourceRoots: [] });
     // The report is self-contained (inline styles and SVG, its own CSP); no scripts run.
-    panel.webview.html = fs.readFileSync(file, 'utf8');
+    panel.webview.html = html;
   }
 
   private async reveal(dir: string | undefined): Promise<void> {
-    if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+    if (!dir) return;
+    const uri = vscode.Uri.file(dir);
+    // Desktop VS Code opens the system's file manager; in a browser
+    // (code-server, vscode.dev) that command does not exist, so the folder is
+    // revealed in the Explorer instead.
+    try {
+      await vscode.commands.executeCommand('revealFileInOS', uri);
+      return;
+    } catch (e) {
+      this.log.info(`revealFileInOS unavailable (${(e as Error).message}); revealing ${dir} in the Explorer`);
+    }
+    if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+    else void vscode.window.showInformationMessage(`Run folder: ${dir}`);
   }
 
   private async deleteRun(dir: string | undefined): Promise<void> {
@@ -302,18 +389,41 @@ export class Studio implements vscode.Disposable {
     }
     const ok = await vscode.window.showWarningMessage(`Delete run folder ${path.basename(dir)}?`, { modal: true, detail: dir }, 'Delete');
     if (ok !== 'Delete') return;
-    await vscode.workspace.fs.delete(vscode.Uri.file(dir), { recursive: true, useTrash: true });
+    const uri = vscode.Uri.file(dir);
+    try {
+      await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
+    } catch (e) {
+      // No trash where the files live (code-server, a remote): say so and
+      // delete permanently only when confirmed again.
+      this.log.info(`moving ${dir} to the trash failed: ${(e as Error).message}`);
+      const again = await vscode.window.showWarningMessage(`${path.basename(dir)} cannot be moved to the trash here. Delete it permanently?`, { modal: true, detail: `${dir}\n\n${(e as Error).message}` }, 'Delete Permanently');
+      if (again !== 'Delete Permanently') return;
+      try {
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+      } catch (e2) {
+        void vscode.window.showErrorMessage(`Could not delete ${dir}: ${(e2 as Error).message}`);
+        return;
+      }
+    }
     if (this.details.selectedDir === dir) this.details.select(undefined);
     this.runs.refresh();
   }
 
   private onDetailsMessage(m: DetailsToHost): void {
+    // A webview names folders: only run folders inside the runs folders are opened or revealed.
+    if (m.type !== 'ready' && (typeof m.dir !== 'string' || !insideRoots(m.dir, this.runsRoots()))) {
+      this.log.warn(`Run details: dropped "${String(m.type)}" for a path outside the runs folders: ${String((m as { dir?: unknown }).dir)}`);
+      return;
+    }
     if (m.type === 'openReport') void this.openReport(m.dir);
     else if (m.type === 'reveal') void this.reveal(m.dir);
+    else if (m.type === 'openMapping') this.panels.openMapping(m.dir);
+    else if (m.type === 'openCurves') this.panels.openCurves(m.dir);
   }
 
   async dispose(): Promise<void> {
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.deadRunTimer);
     // Closing the window stops runs cleanly: each folder ends "interrupted".
     await Promise.race([this.sessions.cancelAll(), new Promise((r) => setTimeout(r, 15_000))]);
     for (const d of this.disposables.splice(0)) d.dispose();

