@@ -79,9 +79,12 @@ test('random samples are seeded, in range, and crossed with the grid; dotted pat
 
 test('bad specs fail with what and where', () => {
   const err = (sweep: unknown, re: RegExp) => assert.throws(() => planSweep(loadConfigObject(base(sweep))), re);
-  err({ grid: { 'training.nope': [1, 2] } }, /sweep\.grid\.training\.nope: "training\.nope" is not a config field/);
+  // Refused when the config is read, with the editor's codes (config/checks.ts), before any planning.
+  err({ grid: { 'training.nope': [1, 2] } }, /sweep\.grid\["training\.nope"\]: "training\.nope" is not a config field .*\[sweep\.unknown-axis\]/);
   err({ grid: { 'dataset.name': [1] } }, /is not a numeric field/);
-  err({ grid: { crossbar: [16, 32, 64], mode: ['original', 'pruning'] }, maxPoints: 5 }, /sweep\.maxPoints: the sweep plans 6 points, more than the budget of 5/);
+  err({ grid: { crossbar: [16, 32, 64], mode: ['original', 'pruning'] }, maxPoints: 5 }, /sweep\.grid: plans 6 points, more than the budget of 5.*\[sweep\.too-many-points\]/);
+  // The planner refuses the same on its own (a spec given in code, not through a config).
+  assert.throws(() => axisPath('training.nope', 'sweep.grid.training.nope'), /sweep\.grid\.training\.nope: "training\.nope" is not a config field/);
   err({ grid: { 'training.learningRate': [-1] } }, /training\.learningRate.*set by sweep axis training\.learningRate/);
   err({ random: { samples: 2, ranges: { 'training.momentum': { min: 0.5, max: 0.1 } } } }, /sweep\.random\.ranges\.training\.momentum: min \(0\.5\) must not exceed max/);
   assert.throws(() => planSweep(loadConfigObject(base(undefined))), /has no "sweep" section/);

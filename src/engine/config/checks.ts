@@ -15,6 +15,8 @@ import { errorMessage, isUserError } from '../core/errors';
 import { listPresets, loadPreset, type Preset } from '../hardware/presets';
 import type { ConfigFix, ConfigProblem, JsonPath, Severity, ValidateOptions } from './validate';
 import { closest } from './suggest';
+import { SWEEP_AXES, type SweepConfig } from './schema';
+import { countSweepPoints, resolveAxis } from './sweepAxes';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -230,6 +232,57 @@ export function checkConfig(c: Obj, options: ValidateOptions = {}): ConfigProble
     }
     if (needsPath && dsPath) out.push(...datasetFileProblems(dsName!, ds, path.resolve(options.baseDir, dsPath)));
   }
+
+  // ---- sweep (what `trannsformer sweep` would refuse or regret) -------------
+  if (c.sweep !== undefined) out.push(...sweepProblems(obj(c.sweep)));
+  return out;
+}
+
+/** A plan this large is allowed but worth a second look: it is the number of design points, each priced, many trained. */
+export const SWEEP_POINTS_WARNING = 50;
+
+function sweepProblems(sweep: Obj): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const grid = obj(sweep.grid);
+  const random = obj(sweep.random);
+  const ranges = obj(random.ranges);
+  const axes: [JsonPath, string][] = [
+    ...Object.keys(grid).map((a): [JsonPath, string] => [['sweep', 'grid', a], a]),
+    ...Object.keys(ranges).map((a): [JsonPath, string] => [['sweep', 'random', 'ranges', a], a]),
+  ];
+  for (const [p, axis] of axes) {
+    const r = resolveAxis(axis);
+    if (!('problem' in r)) continue;
+    const guess = closest(axis, Object.keys(SWEEP_AXES));
+    out.push({
+      severity: 'error',
+      code: 'sweep.unknown-axis',
+      path: p,
+      message: `${r.problem}${guess ? ` (did you mean "${guess}"?)` : ''}`,
+      ...(guess ? { fix: { title: `Rename to "${guess}"`, kind: 'rename' as const, path: p, to: guess } } : {}),
+    });
+  }
+  if (axes.length === 0)
+    out.push({ severity: 'warning', code: 'sweep.no-axes', path: ['sweep'], message: 'has neither grid nor random axes: the sweep plans a single point' });
+  const spec = { grid: grid as SweepConfig['grid'], random: Object.keys(random).length ? (random as SweepConfig['random']) : undefined };
+  const points = countSweepPoints(spec);
+  const budget = int(sweep.maxPoints) ?? 200;
+  const where: JsonPath = Object.keys(grid).length ? ['sweep', 'grid'] : ['sweep', 'random', 'samples'];
+  if (points > budget)
+    out.push({
+      severity: 'error',
+      code: 'sweep.too-many-points',
+      path: where,
+      message: `plans ${points} points, more than the budget of ${budget}: the sweep would be refused; remove axis values or raise sweep.maxPoints`,
+      related: [{ path: ['sweep', 'maxPoints'], message: `budget: ${budget} points` }],
+    });
+  else if (points > SWEEP_POINTS_WARNING)
+    out.push({
+      severity: 'warning',
+      code: 'sweep.too-many-points',
+      path: where,
+      message: `plans ${points} points (within the budget of ${budget}); original and pruning train once, TraNNsformer once per crossbar size and setting — check this is the sweep you mean`,
+    });
   return out;
 }
 

@@ -19,9 +19,10 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors';
 import { Rng } from '../core/rng';
-import { configSchema, SWEEP_AXES, type ExperimentConfig, type SweepConfig, type SweepRange, type TransformMode } from '../config/schema';
+import type { ExperimentConfig, SweepConfig, SweepRange, TransformMode } from '../config/schema';
+import { resolveAxis } from '../config/sweepAxes';
 import { withOverrides, type ConfigOverride, type LoadedConfig } from '../config/resolve';
-import { formatPath, type JsonPath } from '../config/validate';
+import type { JsonPath } from '../config/validate';
 import type { SweepAxisValue, SweepJob, SweepObjective, SweepPoint, SweepSharing } from '../format/sweep';
 
 export const DEFAULT_OBJECTIVES: SweepObjective[] = ['area', 'energy', 'accuracy'];
@@ -50,21 +51,11 @@ export interface PlanOptions {
   jobName?: (config: Readonly<ExperimentConfig>, jobId: string) => string;
 }
 
-/** The config path an axis sets: a named axis, or a dotted path to a numeric field of the schema. */
+/** The config path an axis sets: a named axis, or a dotted path to a numeric field of the schema (refused otherwise). */
 export function axisPath(axis: string, where: string): JsonPath {
-  const named = (SWEEP_AXES as Record<string, readonly string[]>)[axis];
-  if (named) return [...named];
-  const parts: JsonPath = axis.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  if (parts.some((p) => p === '') || parts[0] === 'sweep')
-    throw new UserError(where, `"${axis}" is neither an axis (${Object.keys(SWEEP_AXES).join(', ')}) nor a dotted path to a config field`);
-  let node: { type?: unknown; properties?: Record<string, unknown>; items?: unknown } = configSchema as never;
-  for (const p of parts) {
-    const next = typeof p === 'number' ? (node.type === 'array' ? node.items : undefined) : node.properties?.[p];
-    if (!next) throw new UserError(where, `"${axis}" is not a config field (no "${String(p)}" at ${formatPath(parts.slice(0, parts.indexOf(p)))})`);
-    node = next as typeof node;
-  }
-  if (node.type !== 'number' && node.type !== 'integer') throw new UserError(where, `"${axis}" is not a numeric field; only numeric fields (or the named axes) can be swept`);
-  return parts;
+  const r = resolveAxis(axis);
+  if ('problem' in r) throw new UserError(where, r.problem);
+  return r.path;
 }
 
 /** Every combination of the grid (first axis outermost), each crossed with every random sample. */

@@ -1,0 +1,33 @@
+/**
+ * What a sweep axis names: one of the named axes, or a dotted path to a
+ * numeric field of the config schema. One answer for the sweep planner (which
+ * refuses a bad axis) and the config checks (which show it in the editor).
+ */
+import { configSchema, SWEEP_AXES, type SweepConfig } from './schema';
+import { formatPath, type JsonPath } from './validate';
+
+export type AxisResolution = { path: JsonPath } | { problem: string };
+
+export function resolveAxis(axis: string): AxisResolution {
+  const named = (SWEEP_AXES as Record<string, readonly string[]>)[axis];
+  if (named) return { path: [...named] };
+  const parts: JsonPath = axis.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (parts.some((p) => p === '') || parts[0] === 'sweep')
+    return { problem: `"${axis}" is neither an axis (${Object.keys(SWEEP_AXES).join(', ')}) nor a dotted path to a config field` };
+  let node: { type?: unknown; properties?: Record<string, unknown>; items?: unknown } = configSchema as never;
+  for (const [i, p] of parts.entries()) {
+    const next = typeof p === 'number' ? (node.type === 'array' ? node.items : undefined) : node.properties?.[p];
+    if (!next) return { problem: `"${axis}" is not a config field (no "${String(p)}" at ${formatPath(parts.slice(0, i))})` };
+    node = next as typeof node;
+  }
+  if (node.type !== 'number' && node.type !== 'integer') return { problem: `"${axis}" is not a numeric field; only numeric fields (or the named axes) can be swept` };
+  return { path: parts };
+}
+
+/** How many points a sweep spec plans: the grid's combinations, each crossed with every random sample (as the planner expands them). */
+export function countSweepPoints(spec: Partial<SweepConfig>): number {
+  let n = 1;
+  for (const values of Object.values(spec.grid ?? {})) n *= Array.isArray(values) ? values.length : 0;
+  if (spec.random && typeof spec.random.samples === 'number') n *= spec.random.samples;
+  return n;
+}
