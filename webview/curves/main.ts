@@ -7,7 +7,7 @@ import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { checkHostToCurves } from '../shared/guards';
-import { onHostMessage, vscodeApi } from '../shared/vscode';
+import { announceReady, onHostMessage, vscodeApi } from '../shared/vscode';
 import { button, el, num, pct } from '../shared/dom';
 import { chartColour, onThemeChange, themeVar } from '../shared/theme';
 
@@ -109,4 +109,4 @@ onHostMessage(checkHostToCurves, (m) => {
 });
 onThemeChange(() => render());
 render();
-vscode.postMessage({ type: 'ready' });
+announceReady(() => vscode.postMessage({ type: 'ready' }));

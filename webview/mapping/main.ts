@@ -12,7 +12,7 @@ import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { checkHostToMapping } from '../shared/guards';
-import { onHostMessage, vscodeApi } from '../shared/vscode';
+import { announceReady, onHostMessage, vscodeApi } from '../shared/vscode';
 import { button, checkbox, el, num, pct, select } from '../shared/dom';
 import { blend, chartColour, isHighContrast, onThemeChange, parseColour, rgbaCss, themeVar, type Rgba } from '../shared/theme';
 import { cellInfo, layerModel, orderOf, outlines, paint, type LayerModel, type Order, type Outline, type Palette } from './heatmap';
@@ -393,4 +393,4 @@ onThemeChange(() => {
   if (view) render();
 });
 render();
-send({ type: 'ready' });
+announceReady(() => send({ type: 'ready' }));

@@ -15,6 +15,8 @@ export function vscodeApi<ToHost, State>(): VsCodeApi<ToHost, State> {
   return acquireVsCodeApi() as VsCodeApi<ToHost, State>;
 }
 
+let hostAnswered = false;
+
 /** Listen to the host: `check` returns the typed message or a reason to drop it. */
 export function onHostMessage<T>(check: (m: unknown) => T | string, handle: (m: T) => void): void {
   window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -23,6 +25,27 @@ export function onHostMessage<T>(check: (m: unknown) => T | string, handle: (m: 
       console.warn(`dropped a message from the host: ${r}`);
       return;
     }
+    hostAnswered = true;
     handle(r);
   });
+}
+
+/**
+ * Tell the host the webview is ready, and say it again until the host
+ * answers: a message can be lost while a window reloads and a restored panel
+ * reattaches to a new extension host (seen as a restored panel stuck on
+ * "Loading…"). The host's answer to `ready` is idempotent. Bounded: every
+ * `everyMs`, at most `tries` times.
+ */
+export function announceReady(post: () => void, everyMs = 1500, tries = 20): void {
+  post();
+  let sent = 1;
+  const timer = setInterval(() => {
+    if (hostAnswered || sent >= tries) {
+      clearInterval(timer);
+      return;
+    }
+    sent++;
+    post();
+  }, everyMs);
 }
