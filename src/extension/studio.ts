@@ -40,6 +40,8 @@ export class Studio implements vscode.Disposable {
   readonly configSupport: ConfigSupport;
   /** What each session trains now: a compare's current mode (from its `started` event). */
   private readonly training = new WeakMap<RunSession, string>();
+  /** The sweep folder of a sweep session (from its sweep-started event). */
+  private readonly sweepDirs = new WeakMap<RunSession, string>();
   private readonly status: vscode.StatusBarItem;
   private refreshTimer?: NodeJS.Timeout;
   private deadRunTimer?: NodeJS.Timeout;
@@ -235,6 +237,7 @@ export class Studio implements vscode.Disposable {
           else if (e.type === 'sweep-progress')
             progress.report({ message: `${Math.round(100 * e.fraction)}% · ${e.jobsDone}/${e.jobsTotal} trainings · ETA ${Number.isFinite(e.etaSeconds) ? `${Math.ceil(e.etaSeconds / 60)} min` : '?'}` });
           else if (e.type === 'sweep-job' && e.status !== 'started') this.scheduleRefresh();
+          else if (e.type === 'sweep-started') this.sweepDirs.set(s, e.sweepDir);
         };
         s.on('event', onEvent);
         const exit = await s.done;
@@ -249,7 +252,7 @@ export class Studio implements vscode.Disposable {
           const more = s.options.kind !== 'run' ? 'Open Pareto plot' : 'Open mapping';
           void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report', more).then((b) => {
             if (b === 'Open report' && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
-            else if (b === 'Open Pareto plot') this.panels.openPareto();
+            else if (b === 'Open Pareto plot') this.panels.openPareto(this.sweepDirs.get(s));
             else if (b === 'Open mapping' && s.runDirs[0]) this.panels.openMapping(s.runDirs[0]);
           });
         } else if (exit.state === 'interrupted') {

@@ -100,9 +100,38 @@ export interface ParetoPoint {
   values: Partial<Record<ParetoMetric, number>>;
   /** Per ordered axis pair "x|y": dominated on those two objectives (absent: a value is missing). */
   dominated: Record<string, boolean>;
+  /** A sweep's design point (a training priced at one crossbar size and preset); `key` is its training's run folder. */
+  sweep?: ParetoSweepPoint;
+}
+export interface ParetoSweepPoint {
+  /** Point id in the sweep ("p003"). */
+  id: string;
+  /** Folder name of the sweep. */
+  folder: string;
+  /** The axis values that make the point ("crossbar" → 64, "mode" → "pruning"), as text. */
+  axes: Record<string, string>;
+  /** Trained for another point of its training and re-priced (its run folder's mapping is at that point's crossbar size). */
+  repriced: boolean;
+  /** The sweep's recommended design (lowest area × energy within the accuracy-loss limit). */
+  recommended: boolean;
+}
+/** The sweep a Pareto panel is scoped to (opened on a sweep node): what pareto.json says of it. */
+export interface ParetoSweepSummary {
+  dir: string;
+  name: string;
+  /** Points finished (priced or failed) and planned. */
+  done: number;
+  planned: number;
+  failed: number;
+  accuracyLossLimit: number;
+  /** The recommended point's id, or why there is none. */
+  recommended?: string;
+  noRecommendation?: string;
 }
 export interface ParetoView {
   points: ParetoPoint[];
+  /** Set when the panel shows one sweep (else: every completed run and every sweep point of the runs folders). */
+  sweep?: ParetoSweepSummary;
   /** Per axis pair "x|y": indices of the non-dominated points, in ascending x. */
   fronts: Record<string, number[]>;
   /** Whether each metric is minimised (true) or maximised. */

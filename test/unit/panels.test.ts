@@ -141,8 +141,8 @@ describe('what the panels are sent', () => {
     assert.equal(Object.keys(v.fronts).length, 20);
     const csv = paretoCsv(v, 'area', 'energy').trim().split('\n');
     assert.equal(csv.length, 4);
-    assert.match(csv[0], /^name,mode,crossbar,preset,compare,epochs,accuracy,accuracy_loss,mpes,area_mm2,energy_uJ,dominated_area_energy,run_folder$/);
-    assert.match(csv[2], /^trannsformer,trannsformer,16,p,20260101-000000-c-compare,1,0\.88,0\.02\d*,8,2,20,false,/);
+    assert.match(csv[0], /^name,mode,crossbar,preset,compare,sweep_point,recommended,epochs,accuracy,accuracy_loss,mpes,area_mm2,energy_uJ,dominated_area_energy,run_folder$/);
+    assert.match(csv[2], /^trannsformer,trannsformer,16,p,20260101-000000-c-compare,,,1,0\.88,0\.02\d*,8,2,20,false,/);
     fs.rmSync(root, { recursive: true, force: true });
   });
 

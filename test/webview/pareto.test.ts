@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { haveChromium, launch, openPanel } from './harness';
 import { designPoint } from './fixtures';
-import { paretoPoints, paretoView } from '../../src/extension/panels/paretoData';
+import { paretoPoints, paretoView, sweepParetoPoints, sweepSummary } from '../../src/extension/panels/paretoData';
 import { readRun } from '../../src/engine/store/runFolder';
 import { tmpDir } from '../helpers/files';
+import type { SweepFront, SweepPointResult } from '../../src/engine/format/sweep';
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
 
@@ -92,6 +93,56 @@ describe('Pareto panel', { skip }, () => {
     assert.equal(await p.page.$$eval('#front tr', (r) => r.length), view.fronts['area|accuracy'].length);
     await p.send({ type: 'show', view: { points: [{ key: 'x' }], fronts: {}, minimise: {} } });
     assert.equal(await p.page.$$eval('#front tr', (r) => r.length), view.fronts['area|accuracy'].length, 'the malformed view was dropped');
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('a sweep: its points, the recommended design starred, hover shows the axes, click opens the training, the sweep kept in the state', async () => {
+    const dir = '/runs/20260103-000000-s-sweep';
+    const pt = (id: string, mode: 'original' | 'trannsformer', crossbar: number, acc: number, area: number, energy: number, extra: Partial<SweepPointResult> = {}): SweepPointResult => ({
+      id, jobId: `j-${mode}-${crossbar}`, status: 'completed', mode, crossbar, preset: 'puma-32nm', epochs: 2, axes: { crossbar, mode }, runDir: `${dir}/run-${mode}-${crossbar}`, repriced: false,
+      figures: { testAccuracy: acc, area_mm2: area, energy_uJ: energy, mpes: 10, utilisation: 0.5 }, ...extra,
+    });
+    const front: SweepFront = {
+      format: 'trannsformer-pareto', formatVersion: 1, name: 's', objectives: ['area', 'energy', 'accuracy'], accuracyLossLimit: 0.01, done: 4, planned: 5, front: [], recommended: 't32',
+      sharing: { points: 5, trainings: 4, trainingsSaved: 1, notes: [], checkpointForking: false },
+      points: [
+        pt('o32', 'original', 32, 0.98, 10, 100, { accuracyLoss: 0 }),
+        pt('o64', 'original', 64, 0.98, 12, 90, { accuracyLoss: 0, repriced: true, runDir: `${dir}/run-original-32` }),
+        pt('t32', 'trannsformer', 32, 0.975, 3, 30, { accuracyLoss: 0.005 }),
+        pt('t64', 'trannsformer', 64, 0.97, 4, 25, { accuracyLoss: 0.01 }),
+        { ...pt('t128', 'trannsformer', 128, 0, 0, 0), status: 'running', figures: undefined },
+      ],
+    };
+    const sv = paretoView(sweepParetoPoints(dir, front), sweepSummary(dir, front));
+    const p = await openPanel(browser, 'pareto');
+    await p.send({ type: 'show', view: sv });
+    await p.page.waitForSelector('#front tr');
+    assert.match((await p.page.textContent('h2')) ?? '', /Sweep s/);
+    const summary = (await p.page.textContent('#sweep-summary')) ?? '';
+    assert.match(summary, /4 of 5 points done/);
+    assert.match(summary, /★ recommended: t32 · trannsformer 32×32 · puma-32nm/);
+    assert.equal(await p.page.getAttribute('#sweep-summary', 'data-recommended'), 't32');
+    assert.match((await p.page.getAttribute('#pareto', 'aria-label')) ?? '', /4 points, 2 on the front/);
+    assert.deepEqual(await p.page.$$eval('#front tr', (rows) => rows.map((r) => [r.getAttribute('data-point'), r.getAttribute('data-recommended')])), [['t32', 'true'], ['t64', 'false']]);
+    const box = (await p.page.locator('#pareto').boundingBox())!;
+    const at = await p.page.$eval('#front tr', (r) => ({ x: Number(r.getAttribute('data-px')), y: Number(r.getAttribute('data-py')) }));
+    await p.page.mouse.move(box.x + at.x, box.y + at.y);
+    await p.page.waitForFunction(() => (document.getElementById('pareto-hover')?.textContent ?? '').length > 0);
+    const tip = (await p.page.textContent('#pareto-hover')) ?? '';
+    assert.match(tip, /t32 · trannsformer 32×32 · puma-32nm/);
+    assert.match(tip, /axes: crossbar = 32, mode = trannsformer/);
+    assert.match(tip, /★ recommended design/);
+    assert.match(tip, /area \(mm²\): 3\.00 mm²|area \(mm²\): 3 mm²/);
+    assert.match(tip, /accuracy loss vs original: 0\.50%/);
+    assert.equal(tip.match(/t32 · trannsformer/g)?.length, 1, 'the star does not repeat the tooltip');
+    await p.page.mouse.click(box.x + at.x, box.y + at.y);
+    await p.page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'openMapping'));
+    assert.deepEqual((await p.posted()).find((m) => m.type === 'openMapping'), { type: 'openMapping', key: `${dir}/run-trannsformer-32` });
+    assert.equal(await p.page.evaluate(() => (window as unknown as { __state?: { key?: string } }).__state?.key), dir, 'restored on this sweep after a reload');
+    // Before any point is priced: what to wait for.
+    await p.send({ type: 'show', view: paretoView([], { ...sweepSummary(dir, front), done: 0 }) });
+    assert.match((await p.page.textContent('#no-points')) ?? '', /points appear as the sweep's trainings finish/);
     assert.deepEqual(p.errors, []);
     await p.page.context().close();
   });

@@ -11,7 +11,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { checkHostToPareto } from '../shared/guards';
-import { onHostMessage, vscodeApi } from '../shared/vscode';
+import { announceReady, onHostMessage, vscodeApi } from '../shared/vscode';
 import { button, checkbox, el, num, pct, select } from '../shared/dom';
 import { isHighContrast, modeColour, onThemeChange, parseColour, rgbaCss, themeVar } from '../shared/theme';
 
@@ -24,6 +24,8 @@ interface State {
   logX?: boolean;
   logY?: boolean;
   hideDominated?: boolean;
+  /** The sweep folder shown (restores the panel on it after a reload); absent: every run. */
+  key?: string;
 }
 const vscode = vscodeApi<ParetoToHost, State>();
 const state: State = { x: 'area', y: 'energy', logX: false, logY: false, hideDominated: false, ...vscode.getState() };
@@ -54,6 +56,12 @@ const radius = (crossbar: number) => 3 + 1.5 * Math.max(0, Math.log2(crossbar / 
 
 function tooltipLines(p: ParetoPoint): string[] {
   const lines = [`${p.mode} · ${p.crossbar}×${p.crossbar}${p.preset ? ` · ${p.preset}` : ''}`, `${p.epochs} epochs${p.compare ? ` · ${p.compare}` : ''}`];
+  if (p.sweep) {
+    const axes = Object.entries(p.sweep.axes);
+    if (axes.length) lines.push(`axes: ${axes.map(([k, v]) => `${k} = ${v}`).join(', ')}`);
+    if (p.sweep.recommended) lines.push('★ recommended design');
+    if (p.sweep.repriced) lines.push('re-priced from a shared training');
+  }
   for (const m of METRICS) if (p.values[m.value] !== undefined) lines.push(`${m.label}: ${fmt(m.value, p.values[m.value])}`);
   return lines;
 }
@@ -77,17 +85,26 @@ function render(): void {
     button('Export PNG', () => chart && vscode.postMessage({ type: 'exportPng', dataUrl: chart.toBase64Image('image/png') }), true),
     button('Export CSV', () => vscode.postMessage({ type: 'exportCsv', x, y }), true),
   );
-  root.append(el('div', { class: 'head' }, el('h2', {}, 'Design points')), bar);
+  const sw = view?.sweep;
+  root.append(el('div', { class: 'head' }, el('h2', {}, sw ? `Sweep ${sw.name}` : 'Design points')), bar);
   if (!view) {
     root.append(el('p', { class: 'empty' }, 'Loading…'));
     return;
+  }
+  if (sw) {
+    const rec = view.points.find((p) => p.sweep?.recommended);
+    const parts = [`${sw.done} of ${sw.planned} points done${sw.failed ? ` (${sw.failed} failed)` : ''}`];
+    if (rec) parts.push(`★ recommended: ${rec.name} (lowest area × energy within ${pct(sw.accuracyLossLimit)} accuracy loss)`);
+    else if (sw.noRecommendation) parts.push(`no recommendation: ${sw.noRecommendation}`);
+    root.append(el('p', { class: 'note', id: 'sweep-summary', ...(rec ? { 'data-recommended': rec.sweep!.id } : {}) }, parts.join(' · ')));
   }
   const key = `${x}|${y}`;
   const pts = view.points;
   const shown = pts.map((p, i) => ({ p, i })).filter(({ p }) => p.values[x] !== undefined && p.values[y] !== undefined);
   const front = view.fronts[key] ?? [];
   if (shown.length === 0) {
-    root.append(el('p', { class: 'empty', id: 'no-points' }, pts.length ? `No run has both ${label(x)} and ${label(y)} (area and energy come from the end-of-run evaluation).` : 'No completed runs yet: run or compare a config; points appear as runs finish.'));
+    const none = sw ? 'No priced points yet: points appear as the sweep\'s trainings finish.' : 'No completed runs yet: run, compare or sweep a config; points appear as runs finish.';
+    root.append(el('p', { class: 'empty', id: 'no-points' }, pts.length ? `No point has both ${label(x)} and ${label(y)} (area and energy come from the end-of-run evaluation).` : none));
     return;
   }
   const fg = themeVar('--vscode-foreground', '#ccc');
@@ -110,6 +127,20 @@ function render(): void {
       borderWidth: own.map(({ p }) => (p.dominated[key] ? 1 : 1.5)),
     };
   });
+  // The recommended design of a sweep: a star over its marker.
+  const rec = shown.filter(({ p }) => p.sweep?.recommended);
+  if (rec.length)
+    datasets.push({
+      type: 'scatter' as const,
+      label: 'recommended',
+      data: rec.map(({ p, i }) => ({ x: p.values[x]!, y: p.values[y]!, i })),
+      pointStyle: 'star',
+      pointRadius: rec.map(({ p }) => radius(p.crossbar) + 6),
+      pointHoverRadius: rec.map(({ p }) => radius(p.crossbar) + 7),
+      backgroundColor: 'rgba(0,0,0,0)',
+      borderColor: fg,
+      borderWidth: 2,
+    });
   datasets.unshift({
     type: 'line' as const,
     label: 'front',
@@ -122,7 +153,8 @@ function render(): void {
     fill: false,
     stepped: false,
   });
-  const canvas = el('canvas', { id: 'pareto', role: 'img', 'aria-label': `${label(y)} against ${label(x)}: ${shown.length} runs, ${front.length} on the front` });
+  const noun = sw ? 'points' : pts.some((p) => p.sweep) ? 'points' : 'runs';
+  const canvas = el('canvas', { id: 'pareto', role: 'img', 'aria-label': `${label(y)} against ${label(x)}: ${shown.length} ${noun}, ${front.length} on the front` });
   root.append(el('div', { class: 'chart big' }, canvas));
   const positive = (m: ParetoMetric) => shown.every(({ p }) => p.values[m]! > 0);
   const axis = (m: ParetoMetric, log: boolean) => ({
@@ -150,7 +182,8 @@ function render(): void {
             generateLabels: (c) =>
               c.data.datasets.map((d, i) => {
                 const front = d.label === 'front';
-                return { text: d.label ?? '', datasetIndex: i, fontColor: fg, fillStyle: front ? fg : modeColour(d.label ?? ''), strokeStyle: fg, lineWidth: 1, lineDash: front ? [5, 4] : [], pointStyle: front ? 'line' : 'circle', hidden: false };
+                const star = d.label === 'recommended';
+                return { text: d.label ?? '', datasetIndex: i, fontColor: fg, fillStyle: front || star ? fg : modeColour(d.label ?? ''), strokeStyle: fg, lineWidth: 1, lineDash: front ? [5, 4] : [], pointStyle: front ? 'line' : star ? 'star' : 'circle', hidden: false };
               }),
           },
         },
@@ -160,7 +193,7 @@ function render(): void {
           bodyColor: themeVar('--vscode-editorHoverWidget-foreground', fg),
           borderColor: themeVar('--vscode-editorHoverWidget-border', grid),
           borderWidth: 1,
-          filter: (item) => item.dataset.label !== 'front',
+          filter: (item) => item.dataset.label !== 'front' && item.dataset.label !== 'recommended',
           // The tooltip's text is mirrored into a live region, for screen readers.
           external: ({ tooltip }) => {
             const live = document.getElementById('pareto-hover');
@@ -183,8 +216,18 @@ function render(): void {
     },
   });
   // The front as a table too: for screen readers, and what the tests read.
-  const table = el('table', { class: 'sr', id: 'front' }, el('caption', {}, 'Non-dominated runs'));
-  for (const i of front) table.append(el('tr', { 'data-key': pts[i].key, 'data-i': String(i) }, el('td', {}, pts[i].name), el('td', {}, pts[i].mode), el('td', {}, fmt(x, pts[i].values[x])), el('td', {}, fmt(y, pts[i].values[y]))));
+  const table = el('table', { class: 'sr', id: 'front' }, el('caption', {}, `Non-dominated ${noun}`));
+  for (const i of front)
+    table.append(
+      el(
+        'tr',
+        { 'data-key': pts[i].key, 'data-i': String(i), ...(pts[i].sweep ? { 'data-point': pts[i].sweep!.id, 'data-recommended': String(pts[i].sweep!.recommended) } : {}) },
+        el('td', {}, pts[i].name),
+        el('td', {}, pts[i].mode),
+        el('td', {}, fmt(x, pts[i].values[x])),
+        el('td', {}, fmt(y, pts[i].values[y])),
+      ),
+    );
   const c = chart;
   // Where each front point is drawn (CSS pixels in the canvas), for keyboard and test tools.
   for (const row of table.querySelectorAll('tr')) {
@@ -192,14 +235,18 @@ function render(): void {
     row.dataset.px = String(c.scales.x.getPixelForValue(p.values[x]!));
     row.dataset.py = String(c.scales.y.getPixelForValue(p.values[y]!));
   }
-  root.append(table, el('div', { class: 'sr', id: 'pareto-hover', 'aria-live': 'polite' }), el('p', { class: 'note' }, `${shown.length} runs, ${front.length} on the front (dashed). Filled: non-dominated; faint: dominated. Marker size: crossbar size. Area and energy are model estimates.`));
+  root.append(table, el('div', { class: 'sr', id: 'pareto-hover', 'aria-live': 'polite' }), el('p', { class: 'note' }, `${shown.length} ${noun}, ${front.length} on the front (dashed). Filled: non-dominated; faint: dominated. Marker size: crossbar size.${rec.length ? ' Star: the recommended design.' : ''} Area and energy are model estimates.`));
   canvas.dataset.renderMs = (performance.now() - t0).toFixed(2);
 }
 
 onHostMessage(checkHostToPareto, (m) => {
   view = m.view;
+  if (state.key !== m.view.sweep?.dir) {
+    state.key = m.view.sweep?.dir;
+    save();
+  }
   render();
 });
 onThemeChange(() => render());
 render();
-vscode.postMessage({ type: 'ready' });
+announceReady(() => vscode.postMessage({ type: 'ready' }));

@@ -45,7 +45,13 @@ export function checkParetoView(v: unknown): ParetoView | string {
   for (const [i, p] of (v.points as unknown[]).entries()) {
     if (!isObj(p) || typeof p.key !== 'string' || typeof p.mode !== 'string' || !isInt(p.crossbar, 1) || !isObj(p.values) || !isObj(p.dominated)) return `point ${i} is malformed`;
     if (!Object.values(p.values).every(isNum)) return `point ${i}: values must be finite numbers`;
+    const sw = p.sweep;
+    if (sw !== undefined && !(isObj(sw) && typeof sw.id === 'string' && isObj(sw.axes) && Object.values(sw.axes).every((a) => typeof a === 'string') && typeof sw.recommended === 'boolean' && typeof sw.repriced === 'boolean'))
+      return `point ${i}: sweep must have an id, axes as text and recommended and repriced flags`;
   }
+  const s = v.sweep;
+  if (s !== undefined && !(isObj(s) && typeof s.dir === 'string' && typeof s.name === 'string' && isInt(s.done) && isInt(s.planned) && isInt(s.failed) && isNum(s.accuracyLossLimit)))
+    return 'sweep must have dir, name, done, planned, failed and accuracyLossLimit';
   for (const [k, f] of Object.entries(v.fronts)) if (!isIdxArray(f, n)) return `front ${k} must list point indices`;
   return v as unknown as ParetoView;
 }

@@ -11,6 +11,7 @@ import { MappingPanel } from './mappingPanel';
 import { ParetoPanel } from './paretoPanel';
 import { checkPanelState, insideRoots } from './messages';
 import { readCompare, readRun } from '../../engine/store/runFolder';
+import { readSweep } from '../../engine/store/sweepFolder';
 import type { PanelHost } from './panel';
 
 import type { EpochMetrics } from '../../engine/format/metrics';
@@ -44,7 +45,8 @@ export class Panels implements vscode.Disposable {
       const dir = owner.dirOf(arg) ?? (await this.pickRun('Open the crossbar mapping of which run?', (r) => r.result?.status !== 'running'));
       if (dir) this.openMapping(dir);
     });
-    reg('trannsformer.openPareto', () => this.openPareto());
+    // On a sweep node (or a sweep folder): that sweep; otherwise every run and sweep point.
+    reg('trannsformer.openPareto', (arg) => this.openPareto(owner.dirOf(arg)));
     reg('trannsformer.openCurves', async (arg) => {
       const dir = owner.dirOf(arg) ?? (await this.pickRun('Open the training curves of which run?', () => true));
       if (dir) this.openCurves(dir);
@@ -70,7 +72,7 @@ export class Panels implements vscode.Disposable {
       ),
       vscode.window.registerWebviewPanelSerializer(
         ParetoPanel.viewType,
-        serializer((panel) => this.adoptPareto(new ParetoPanel(this.host, panel))),
+        serializer((panel, s) => this.adoptPareto(new ParetoPanel(this.host, panel, this.sweepOf(s.key)))),
       ),
       vscode.window.registerWebviewPanelSerializer(
         CurvesPanel.viewType,
@@ -122,13 +124,21 @@ export class Panels implements vscode.Disposable {
     this.adoptMapping(MappingPanel.create(this.host, dir, opts));
   }
 
-  openPareto(): void {
+  /** `dir` when it is a sweep folder (not a comparison) inside the runs folders, else undefined (the panel shows everything). */
+  private sweepOf(dir: string | undefined): string | undefined {
+    return dir !== undefined && this.known(dir) && readSweep(dir)?.kind === 'sweep' ? dir : undefined;
+  }
+
+  /** The Pareto panel, on one sweep when `folder` is a sweep folder, else on every run and sweep point. */
+  openPareto(folder?: string): void {
+    const sweep = this.sweepOf(folder);
     if (this.pareto) {
       this.pareto.panel.reveal(undefined, false);
+      this.pareto.scope(sweep);
       this.pareto.send();
       return;
     }
-    this.adoptPareto(ParetoPanel.create(this.host));
+    this.adoptPareto(ParetoPanel.create(this.host, sweep));
   }
 
   openCurves(folder: string): void {

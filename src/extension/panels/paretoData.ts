@@ -3,12 +3,18 @@
  * alone or in a comparison) with area, energy, accuracy, loss of accuracy
  * against the comparison's original run, and mPEs; for every ordered pair of
  * axes, which points the pair's non-dominated front holds. The webview
- * recomputes nothing. Pure (no `vscode`): tested in plain Node.
+ * recomputes nothing. A sweep contributes its priced points (read from its
+ * pareto.json through the store), not its training runs. No `vscode`:
+ * tested in plain Node.
  */
 import * as path from 'node:path';
 
+import { readRunsFolder } from '../runsModel';
+import { readFront } from '../../engine/store/sweepFolder';
+
 import type { RunRecord } from '../../engine/format/run';
-import type { ParetoMetric, ParetoPoint, ParetoView } from '../../protocol/webview';
+import type { SweepFront } from '../../engine/format/sweep';
+import type { ParetoMetric, ParetoPoint, ParetoSweepSummary, ParetoView } from '../../protocol/webview';
 import { nonDominated2, type Sense } from '../../engine/core/pareto';
 
 export const PARETO_METRICS: ParetoMetric[] = ['area', 'energy', 'accuracy', 'accuracyLoss', 'mpes'];
@@ -53,8 +59,61 @@ export function paretoPoints(sources: PointSource[]): ParetoPoint[] {
   return points;
 }
 
+const axisText = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v) ?? String(v));
+
+/**
+ * The design points of a sweep (its `pareto.json`, read through the store):
+ * every point that has been priced — a training re-priced at a crossbar size
+ * and preset — keyed by its training's run folder (click opens that mapping).
+ * Pending, running and failed points are left out; they count in the summary.
+ */
+export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[] {
+  const folder = path.basename(dir);
+  const points: ParetoPoint[] = [];
+  for (const p of front.points) {
+    const f = p.figures;
+    if (p.status !== 'completed' || !f) continue;
+    const values: ParetoPoint['values'] = {};
+    const put = (m: ParetoMetric, v: number | undefined) => {
+      if (v !== undefined && Number.isFinite(v)) values[m] = v;
+    };
+    put('accuracy', f.testAccuracy);
+    put('accuracyLoss', p.accuracyLoss);
+    put('mpes', f.mpes);
+    put('area', f.area_mm2);
+    put('energy', f.energy_uJ);
+    points.push({
+      key: p.runDir ?? dir,
+      name: `${p.id} · ${p.mode} ${p.crossbar}×${p.crossbar} · ${p.preset}`,
+      mode: p.mode,
+      crossbar: p.crossbar,
+      preset: p.preset,
+      compare: folder,
+      epochs: p.epochs,
+      values,
+      dominated: {},
+      sweep: { id: p.id, folder, axes: Object.fromEntries(Object.entries(p.axes).map(([k, v]) => [k, axisText(v)])), repriced: p.repriced, recommended: front.recommended === p.id },
+    });
+  }
+  return points;
+}
+
+/** What the panel's header says of one sweep. */
+export function sweepSummary(dir: string, front: SweepFront): ParetoSweepSummary {
+  return {
+    dir,
+    name: front.name,
+    done: front.done,
+    planned: front.planned,
+    failed: front.points.filter((p) => p.status === 'failed').length,
+    accuracyLossLimit: front.accuracyLossLimit,
+    ...(front.recommended !== undefined ? { recommended: front.recommended } : {}),
+    ...(front.noRecommendation !== undefined ? { noRecommendation: front.noRecommendation } : {}),
+  };
+}
+
 /** Fill every point's `dominated` flags and the fronts, for every ordered pair of distinct metrics. */
-export function paretoView(points: ParetoPoint[]): ParetoView {
+export function paretoView(points: ParetoPoint[], sweep?: ParetoSweepSummary): ParetoView {
   const fronts: ParetoView['fronts'] = {};
   for (const x of PARETO_METRICS)
     for (const y of PARETO_METRICS) {
@@ -70,7 +129,33 @@ export function paretoView(points: ParetoPoint[]): ParetoView {
         .sort((a, b) => vecs[a][0] - vecs[b][0] || vecs[a][1] - vecs[b][1])
         .map((k) => idx[k]);
     }
-  return { points, fronts, minimise: MINIMISE };
+  return { points, fronts, minimise: MINIMISE, ...(sweep ? { sweep } : {}) };
+}
+
+/**
+ * What the panel shows, read from disk through the store: one sweep (when
+ * `sweepDir` is given) with its summary and recommended design, or every
+ * completed run and every priced sweep point under `roots`.
+ */
+export function readParetoView(roots: readonly string[], sweepDir?: string): ParetoView {
+  if (sweepDir) {
+    const front = readFront(sweepDir);
+    // No pareto.json yet (the sweep is still planning) or a damaged one: an empty plot that says so, filled on the next write.
+    if (!front) return paretoView([], { dir: sweepDir, name: path.basename(sweepDir), done: 0, planned: 0, failed: 0, accuracyLossLimit: 0, noRecommendation: 'no pareto.json yet (no training has finished) or it cannot be read' });
+    return paretoView(sweepParetoPoints(sweepDir, front), sweepSummary(sweepDir, front));
+  }
+  const sources: PointSource[] = [];
+  const sweepPoints: ParetoPoint[] = [];
+  for (const root of roots)
+    for (const e of readRunsFolder(root)) {
+      if (e.kind === 'run') sources.push({ runs: [e.record] });
+      else if (!e.sweep) sources.push({ compareDir: e.dir, runs: e.runs });
+      else {
+        const front = readFront(e.dir);
+        if (front) sweepPoints.push(...sweepParetoPoints(e.dir, front));
+      }
+    }
+  return paretoView([...paretoPoints(sources), ...sweepPoints]);
 }
 
 const csvCell = (v: unknown) => {
@@ -80,13 +165,15 @@ const csvCell = (v: unknown) => {
 
 /** The points as CSV (one row per run), with the dominated flag for the chosen axes. */
 export function paretoCsv(view: ParetoView, x: ParetoMetric, y: ParetoMetric): string {
-  const head = ['name', 'mode', 'crossbar', 'preset', 'compare', 'epochs', 'accuracy', 'accuracy_loss', 'mpes', 'area_mm2', 'energy_uJ', `dominated_${x}_${y}`, 'run_folder'];
+  const head = ['name', 'mode', 'crossbar', 'preset', 'compare', 'sweep_point', 'recommended', 'epochs', 'accuracy', 'accuracy_loss', 'mpes', 'area_mm2', 'energy_uJ', `dominated_${x}_${y}`, 'run_folder'];
   const rows = view.points.map((p) => [
     p.name,
     p.mode,
     p.crossbar,
     p.preset,
     p.compare,
+    p.sweep?.id,
+    p.sweep ? (p.sweep.recommended ? 1 : 0) : undefined,
     p.epochs,
     p.values.accuracy,
     p.values.accuracyLoss,

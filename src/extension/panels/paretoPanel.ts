@@ -1,9 +1,14 @@
-/** The Pareto panel: every completed run as a design point, fronts per pair of axes; re-sent when the runs folder changes. */
+/**
+ * The Pareto panel: every completed run and every priced sweep point as a
+ * design point, fronts per pair of axes — or, opened on a sweep, that sweep's
+ * points with its recommended design; re-sent when the runs folder changes
+ * (a sweep rewrites its pareto.json as each training finishes).
+ */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Panel, webviewOptions, type PanelHost } from './panel';
 import { checkParetoMessage } from './messages';
-import { paretoCsv, paretoPoints, paretoView, type PointSource } from './paretoData';
-import { readRunsFolder } from '../runsModel';
+import { paretoCsv, readParetoView } from './paretoData';
 
 import type { HostToPareto, ParetoToHost, ParetoView } from '../../protocol/webview';
 
@@ -11,23 +16,37 @@ export class ParetoPanel extends Panel<ParetoToHost, HostToPareto> {
   static readonly viewType = 'trannsformer.pareto';
   private view?: ParetoView;
 
-  constructor(host: PanelHost, panel: vscode.WebviewPanel) {
+  /** The sweep folder shown, or undefined for every run and sweep point of the runs folders. */
+  private sweepDir?: string;
+
+  constructor(host: PanelHost, panel: vscode.WebviewPanel, sweepDir?: string) {
     super(host, panel, 'pareto', checkParetoMessage);
+    this.sweepDir = sweepDir;
+    this.retitle();
   }
 
-  static create(host: PanelHost): ParetoPanel {
+  static create(host: PanelHost, sweepDir?: string): ParetoPanel {
     const panel = vscode.window.createWebviewPanel(ParetoPanel.viewType, 'Pareto: area · energy · accuracy', vscode.ViewColumn.Beside, webviewOptions(host.extensionUri));
-    return new ParetoPanel(host, panel);
+    return new ParetoPanel(host, panel, sweepDir);
+  }
+
+  /** Show one sweep (a sweep folder) or, with undefined, everything. */
+  scope(sweepDir: string | undefined): void {
+    if (sweepDir === this.sweepDir) return;
+    this.sweepDir = sweepDir;
+    this.retitle();
+    this.send(true);
+  }
+
+  private retitle(): void {
+    this.panel.title = this.sweepDir ? `Pareto: ${path.basename(this.sweepDir).replace(/^\d{8}-\d{6}-/, '')}` : 'Pareto: area · energy · accuracy';
   }
 
   private sent = '';
 
-  /** Re-read the runs folders and send the points (unless nothing changed since the last time). */
+  /** Re-read the runs folders (or the sweep) and send the points (unless nothing changed since the last time). */
   send(force = false): void {
-    const sources: PointSource[] = this.host.runsRoots().flatMap((root) =>
-      readRunsFolder(root).map((e): PointSource => (e.kind === 'compare' ? { compareDir: e.dir, runs: e.runs } : { runs: [e.record] })),
-    );
-    this.view = paretoView(paretoPoints(sources));
+    this.view = readParetoView(this.host.runsRoots(), this.sweepDir);
     const json = JSON.stringify(this.view);
     if (!force && json === this.sent) return;
     this.sent = json;
