@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { BACKENDS, configSchema, type BackendName } from './engine/config/schema';
 import { diagnoseText, formatLocated, problemRecord } from './engine/config/diagnostics';
-import { loadConfigFile, type ConfigOverride } from './engine/config/resolve';
+import { loadConfigFile, type ConfigOverride, type LoadedConfig } from './engine/config/resolve';
 import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/core/errors';
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/experiment/run';
 import { evaluateCompare, executeCompare, formatCompareTable } from './engine/experiment/compare';
@@ -195,52 +195,17 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
   for (const m of modes)
     if (!(TRANSFORM_MODES as readonly string[]).includes(m)) throw new UserError('--modes', `"${m}" is not a mode; modes: ${TRANSFORM_MODES.join(', ')}`);
   const crossbar = intFlag(args, 'crossbar', 8, 512);
-  const json = args.flags.has('json');
-  const backend = args.flags.get('backend') as string | undefined;
-  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend))
-    throw new UserError('--backend', `must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
   const workers = intFlag(args, 'workers', 1, 64);
   const epochs = intFlag(args, 'epochs', 1, 10000);
-  const controller = new AbortController();
-  // The reader of --json events may vanish (an editor window reloaded): stop as if asked, and close the run folder.
-  let consumerGone = false;
-  const onStdoutError = (e: NodeJS.ErrnoException) => {
-    if (consumerGone) return;
-    consumerGone = true;
-    process.stderr.write(`\nstdout closed (${e.code ?? e.message}): stopping after the current batch\n`);
-    controller.abort();
-  };
-  if (json) process.stdout.on('error', onStdoutError);
-  const emit: (e: EngineEvent) => void = json
-    ? (e) => {
-        if (!consumerGone) process.stdout.write(JSON.stringify(e) + '\n');
-      }
-    : humanReporter();
+  const { json, backend, controller, emit, load } = commandSession(args, 'stopping after the current batch');
   // Flags override the file before validation, so the checks see what runs.
   const overrides: ConfigOverride[] = [];
   if (backend !== undefined) overrides.push({ path: ['backend'], value: backend, source: '--backend' });
   if (workers !== undefined) overrides.push({ path: ['training', 'workers'], value: workers, source: '--workers' });
   if (epochs !== undefined) overrides.push({ path: ['training', 'epochs'], value: epochs, source: '--epochs' });
   if (crossbar !== undefined) overrides.push({ path: ['transform', 'crossbar'], value: crossbar, source: '--crossbar' });
-  let loaded: ReturnType<typeof loadConfigFile>;
-  try {
-    loaded = loadConfigFile(file, overrides);
-  } catch (e) {
-    if (json) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
-    throw json ? markReported(e) : e;
-  }
-
-  let stops = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    stops++;
-    if (stops === 1) {
-      if (!json) process.stderr.write(`\n${sig}: stopping after the current batch (again to quit at once)\n`);
-      controller.abort();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  const loaded = load(file, overrides);
+  const removeHandlers = stopOnSignals(controller, json, 'stopping after the current batch');
   try {
     const outRoot = path.resolve(String(args.flags.get('out') ?? DEFAULT_RUNS_ROOT));
     if (compare) {
@@ -252,10 +217,44 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
     const { result } = await executeRun({ loaded, outRoot, emit, signal: controller.signal });
     return result.status === 'interrupted' ? 130 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    removeHandlers();
   }
+}
+
+/**
+ * What the long commands share: --backend checked; --json events on stdout,
+ * and when their reader goes away (an editor window reloaded: EPIPE) the work
+ * stops as if asked, so its folders are closed; the config loaded with the
+ * flags as overrides, a bad one reported once (as an event too with --json).
+ */
+function commandSession(args: Args, stopping: string) {
+  const json = args.flags.has('json');
+  const backend = args.flags.get('backend') as string | undefined;
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend))
+    throw new UserError('--backend', `must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
+  const controller = new AbortController();
+  let consumerGone = false;
+  if (json)
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (consumerGone) return;
+      consumerGone = true;
+      process.stderr.write(`\nstdout closed (${e.code ?? e.message}): ${stopping}\n`);
+      controller.abort();
+    });
+  const emit: (e: EngineEvent) => void = json
+    ? (e) => {
+        if (!consumerGone) process.stdout.write(JSON.stringify(e) + '\n');
+      }
+    : humanReporter();
+  const load = (file: string, overrides: ConfigOverride[]): LoadedConfig => {
+    try {
+      return loadConfigFile(file, overrides);
+    } catch (e) {
+      if (json) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
+      throw json ? markReported(e) : e;
+    }
+  };
+  return { json, backend, controller, emit, load };
 }
 
 /** Stop on SIGINT, SIGTERM and SIGHUP (twice: quit at once); returns the handler remover. */
@@ -297,36 +296,13 @@ export function sweepBudget(cores: number, backend: string, workers: number, par
 async function cmdSweep(args: Args): Promise<number> {
   const file = args.positional[0];
   if (!file) throw new UserError('sweep', 'needs a config file: trannsformer sweep <config.trannsformer.json>');
-  const json = args.flags.has('json');
-  const backend = args.flags.get('backend') as string | undefined;
-  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend))
-    throw new UserError('--backend', `must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
   const epochs = intFlag(args, 'epochs', 1, 10000);
   const parallelFlag = intFlag(args, 'parallel', 1, 64);
+  const { json, backend, controller, emit, load } = commandSession(args, 'stopping the sweep');
   const overrides: ConfigOverride[] = [];
   if (backend !== undefined) overrides.push({ path: ['backend'], value: backend, source: '--backend' });
   if (epochs !== undefined) overrides.push({ path: ['training', 'epochs'], value: epochs, source: '--epochs' });
-  const controller = new AbortController();
-  let consumerGone = false;
-  if (json)
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (consumerGone) return;
-      consumerGone = true;
-      process.stderr.write(`\nstdout closed (${e.code ?? e.message}): stopping the sweep\n`);
-      controller.abort();
-    });
-  const emit: (e: EngineEvent) => void = json
-    ? (e) => {
-        if (!consumerGone) process.stdout.write(JSON.stringify(e) + '\n');
-      }
-    : humanReporter();
-  let loaded: ReturnType<typeof loadConfigFile>;
-  try {
-    loaded = loadConfigFile(file, overrides);
-  } catch (e) {
-    if (json) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
-    throw json ? markReported(e) : e;
-  }
+  const loaded = load(file, overrides);
   const cores = os.availableParallelism();
   const budget = sweepBudget(cores, loaded.config.backend, loaded.config.training.workers, parallelFlag);
   if (budget.note) emit({ type: 'log', level: 'warning', message: budget.note });

@@ -187,7 +187,8 @@ test('bad sweep input: a config without a sweep section, a bad axis, a folder th
   fs.writeFileSync(axis, JSON.stringify({ ...config, sweep: { grid: { 'training.learnRate': [0.1] } } }));
   const r2 = spawnSync(process.execPath, [CLI, 'sweep', axis], { cwd: dir, encoding: 'utf8' });
   assert.equal(r2.status, 2);
-  assert.match(r2.stderr, /sweep\.grid\.training\.learnRate: "training\.learnRate" is not a config field/);
+  // Refused when the config is read, as the editor shows it: code, path and line:column.
+  assert.match(r2.stderr, /sweep\.grid\["training\.learnRate"\]: "training\.learnRate" is not a config field .*\[sweep\.unknown-axis, line 1:\d+\]/);
   const r3 = spawnSync(process.execPath, [CLI, 'sweep', cfg, '--resume', dir], { cwd: dir, encoding: 'utf8' });
   assert.equal(r3.status, 2);
   assert.match(r3.stderr, /--resume: .* is not a sweep folder/);
