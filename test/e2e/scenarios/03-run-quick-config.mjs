@@ -23,7 +23,8 @@ export default {
       await editor.waitNotification(/TraNNsformer: run quick-mnist\.trannsformer\.json/, 60_000);
       const status = await until('the status bar to show the run at an epoch', async () => (await editor.statusBarTexts()).find((t) => /TraNNsformer.*epoch \d\/2/.test(t)), { timeout: 90_000 });
       log(`status bar: ${status}`);
-      const toast = (await editor.notifications()).find((t) => /quick-mnist/.test(t));
+      // The notification's message follows the status bar by a moment: wait for it (bounded).
+      const toast = await until('the notification to show the epoch', async () => (await editor.notifications()).find((t) => /quick-mnist/.test(t) && /epoch \d\/2/.test(t)), { timeout: 20_000 });
       log(`notification: ${toast}`);
       assert.match(toast, /epoch \d\/2/);
     });
