@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { errorMessage, isUserError } from '../core/errors';
 import { listPresets, loadPreset, type Preset } from '../hardware/presets';
-import type { ConfigFix, ConfigProblem, JsonPath, Severity, ValidateOptions } from './validate';
+import type { ConfigFix, ConfigProblem, JsonPath, Severity, ValidateOptions } from './problems';
 import { closest } from './suggest';
 import { SWEEP_AXES, type SweepConfig } from './schema';
 import { countSweepPoints, resolveAxis } from './sweepAxes';

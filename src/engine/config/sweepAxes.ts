@@ -4,7 +4,7 @@
  * refuses a bad axis) and the config checks (which show it in the editor).
  */
 import { configSchema, SWEEP_AXES, type SweepConfig } from './schema';
-import { formatPath, type JsonPath } from './validate';
+import { formatPath, type JsonPath } from './problems';
 
 export type AxisResolution = { path: JsonPath } | { problem: string };
 
