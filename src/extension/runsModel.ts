@@ -129,3 +129,21 @@ export function watchTarget(root: string, exists: (dir: string) => boolean = fs.
   }
   return { base, pattern: [...rest, '**', RUN_FILES_GLOB].join('/') };
 }
+
+/**
+ * A cheap fingerprint of what the runs folders hold: their subfolders'
+ * names. File watchers can miss the first folder created under a runs folder
+ * that did not exist yet; comparing this every few seconds catches it
+ * without reading any run's files.
+ */
+export function runsFingerprint(roots: string[], readdir: (dir: string) => string[] = (d) => fs.readdirSync(d)): string {
+  return roots
+    .map((root) => {
+      try {
+        return `${root}\n${readdir(root).sort().join('\n')}`;
+      } catch {
+        return `${root}\n(missing)`;
+      }
+    })
+    .join('\n\n');
+}

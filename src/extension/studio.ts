@@ -14,7 +14,7 @@ import { readSettings, type Settings } from './settings';
 import { SessionManager } from './sessionManager';
 import { execEngine, type RunSession, type SessionKind } from './runSession';
 import { RunsTreeProvider, type RunsNode } from './runsView';
-import { watchTarget } from './runsModel';
+import { runsFingerprint, watchTarget } from './runsModel';
 import { RunDetailsViewProvider } from './detailsView';
 import { Panels } from './panels/panels';
 import { insideRoots } from './panels/messages';
@@ -97,7 +97,17 @@ export class Studio implements vscode.Disposable {
       w.onDidDelete(kick);
       return w;
     });
-    this.watcher = vscode.Disposable.from(...ws);
+    // Watchers can miss the first run folder under a runs folder that did not exist yet: also compare
+    // the folders' listings every few seconds (no run file is read) and refresh when they change.
+    let seen = runsFingerprint(this.runsRoots());
+    const poll = setInterval(() => {
+      const now = runsFingerprint(this.runsRoots());
+      if (now !== seen) {
+        seen = now;
+        this.scheduleRefresh();
+      }
+    }, 3_000);
+    this.watcher = vscode.Disposable.from(...ws, new vscode.Disposable(() => clearInterval(poll)));
     this.own(this.watcher);
     this.runs.refresh();
   }
