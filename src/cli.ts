@@ -23,6 +23,7 @@ import type { EngineEvent } from './engine/events';
 import * as os from 'node:os';
 import { executeSweep, formatSweepTable, runSweepJob } from './engine/experiment/sweep';
 import { isSweepDir } from './engine/store/sweepFolder';
+import { compareFile, isCompareDir } from './engine/store/runFolder';
 import { runPool } from './runner/pool';
 
 const USAGE = `Usage:
@@ -154,7 +155,7 @@ function humanReporter(): (e: EngineEvent) => void {
         break;
       }
       case 'compared':
-        line(`\n${formatCompareTable(e.result)}\n\ncomparison: ${path.join(e.result.dir, 'compare.json')}`);
+        line(`\n${formatCompareTable(e.result)}\n\ncomparison: ${compareFile(e.result.dir)}`);
         break;
       case 'sweep-started':
         line(`sweep ${e.name} → ${e.sweepDir}`);
@@ -389,7 +390,7 @@ async function cmdSweepJob(args: Args): Promise<number> {
 
 /** A sweep folder (not a comparison) has no report or single evaluation: say where its results are. */
 function refuseSweepFolder(dir: string): void {
-  if (isSweepDir(dir) && !fs.existsSync(path.join(dir, 'compare.json')))
+  if (isSweepDir(dir) && !isCompareDir(dir))
     throw new UserError(dir, 'is a sweep folder: its points are in pareto.json and points.csv (`trannsformer sweep <config> --resume DIR` prints the table); report or evaluate one of the run folders inside it');
 }
 
@@ -407,10 +408,10 @@ async function cmdEvaluate(args: Args): Promise<number> {
   const opts = { crossbars, presets: list('preset'), timesteps: intFlag(args, 'timesteps', 1, 10000), images: intFlag(args, 'images', 1, 1_000_000) };
   const backend = args.flags.get('backend') as BackendName | undefined;
   await initBackend(backend ?? 'auto');
-  if (fs.existsSync(path.join(dir, 'compare.json'))) {
+  if (isCompareDir(dir)) {
     const c = evaluateCompare(dir, opts);
     if (args.flags.has('json')) console.log(JSON.stringify(c));
-    else process.stderr.write(`${formatCompareTable(c)}\n\ncomparison: ${path.join(dir, 'compare.json')}\n`);
+    else process.stderr.write(`${formatCompareTable(c)}\n\ncomparison: ${compareFile(dir)}\n`);
     return 0;
   }
   const e = evaluateRun(dir, opts);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listRuns, readRun, subfolders } from '../engine/store/runFolder';
+import { isCompareDir, listRuns, readRun, subfolders } from '../engine/store/runFolder';
 import { readFront, readSweep } from '../engine/store/sweepFolder';
 
 import type { RunRecord } from '../engine/format/run';
@@ -35,7 +35,7 @@ export interface ConfigGroup {
 export function readRunsFolder(root: string): Entry[] {
   return subfolders(root).map((dir): Entry => {
     const n = path.basename(dir);
-    if (fs.existsSync(path.join(dir, 'compare.json')) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: listRuns(dir) };
+    if (isCompareDir(dir) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: listRuns(dir) };
     if (n.endsWith('-sweep') || readSweep(dir)?.kind === 'sweep') {
       const f = readFront(dir);
       const rec = f?.points.find((p) => p.id === f.recommended);

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../engine/events';
 import type { DetailsToHost } from '../protocol/webview';
-import { markRunEnded, readReportFile } from '../engine/store/runFolder';
+import { isCompareDir, markRunEnded, readReportFile } from '../engine/store/runFolder';
 import { readSettings, type Settings } from './settings';
 import { SessionManager } from './sessionManager';
 import { execEngine, type RunSession, type SessionKind } from './runSession';
@@ -155,7 +155,7 @@ export class Studio implements vscode.Disposable {
     const newest = mine.sort((a, b) => (b.result!.createdAt < a.result!.createdAt ? -1 : 1))[0];
     if (!newest) return undefined;
     const parent = path.dirname(newest.dir);
-    return fs.existsSync(path.join(parent, 'compare.json')) ? parent : newest.dir;
+    return isCompareDir(parent) ? parent : newest.dir;
   }
 
   isLive(dir: string): boolean {

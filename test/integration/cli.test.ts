@@ -3,7 +3,7 @@ import { test, describe, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { parseEventLine, type EngineEvent } from '../../src/engine/events';
 import { listSnapshots, readModel, readRun, readMetrics, readSnapshot, FILES } from '../../src/engine/store/runFolder';
 import { initBackend } from '../../src/engine/model/backend';
@@ -32,6 +32,37 @@ function runCli(args: string[], cwd: string) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   const events = r.stdout.split('\n').map(parseEventLine).filter((e): e is EngineEvent => !!e);
   return { ...r, events };
+}
+
+/**
+ * Start the CLI and follow its --json events as they come (`onEvent` may signal the child or close its
+ * stdout); bounded: killed after `timeoutMs`. Resolves with the exit code and stderr.
+ */
+function runLive(args: string[], cwd: string, onEvent: (e: EngineEvent, child: ChildProcessWithoutNullStreams) => void, timeoutMs = 90_000) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd });
+  const events: EngineEvent[] = [];
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  let buffered = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const e = parseEventLine(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      if (!e) continue;
+      events.push(e);
+      onEvent(e, child);
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
+  return { events, exit };
 }
 
 before(() => {
@@ -101,22 +132,10 @@ describe('trannsformer run', () => {
   test('SIGINT stops cleanly: exit 130, folder marked interrupted with its metrics and weights', async () => {
     const dir = tmpDir();
     const cfg = writeConfig(dir, synthetic(200, {}, 30000));
-    const child = spawn(process.execPath, [CLI, 'run', cfg, '--json', '--out', 'runs'], { cwd: dir });
-    let buffered = '';
-    const events: EngineEvent[] = [];
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const e = parseEventLine(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-        if (!e) continue;
-        events.push(e);
-        if (e.type === 'epoch' && e.metrics.epoch === 2) child.kill('SIGINT');
-      }
+    const { events, exit } = runLive(['run', cfg, '--json', '--out', 'runs'], dir, (e, child) => {
+      if (e.type === 'epoch' && e.metrics.epoch === 2) child.kill('SIGINT');
     });
-    const code = await exit;
+    const { code } = await exit;
     assert.equal(code, 130);
     const fin = events.find((e) => e.type === 'finished') as Extract<EngineEvent, { type: 'finished' }>;
     assert.ok(fin, 'a finished event was sent');
@@ -132,26 +151,13 @@ describe('trannsformer run', () => {
   test('a vanished reader of --json (a window reloaded) stops the run cleanly: folder interrupted, not left running', async () => {
     const dir = tmpDir();
     const cfg = writeConfig(dir, synthetic(200, {}, 30000));
-    const child = spawn(process.execPath, [CLI, 'run', cfg, '--json', '--out', 'runs'], { cwd: dir });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let buffered = '';
     let runDir = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const e = parseEventLine(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-        if (e?.type === 'started') runDir = e.runDir;
-        // The reader goes away mid-run: the engine's next write meets a closed pipe (EPIPE).
-        if (e?.type === 'epoch' && e.metrics.epoch === 1) child.stdout.destroy();
-      }
+    const { exit } = runLive(['run', cfg, '--json', '--out', 'runs'], dir, (e, child) => {
+      if (e.type === 'started') runDir = e.runDir;
+      // The reader goes away mid-run: the engine's next write meets a closed pipe (EPIPE).
+      if (e.type === 'epoch' && e.metrics.epoch === 1) child.stdout.destroy();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const code = await exit;
-    clearTimeout(timer);
+    const { code, stderr } = await exit;
     assert.equal(code, 130, stderr);
     assert.match(stderr, /stdout closed \(EPIPE\)/);
     const rec = readRun(runDir);

@@ -319,6 +319,14 @@ export function writeEvaluation(dir: string, e: Evaluation): void {
   writeFileAtomic(path.join(dir, FILES.evaluation), JSON.stringify(e, null, 2) + '\n');
 }
 
+/** Whether a folder is a comparison folder (holds `compare.json`), without reading it. */
+export function isCompareDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, FILES.compare));
+}
+
+/** The comparison record's file in a comparison folder (for messages). */
+export const compareFile = (dir: string): string => path.join(dir, FILES.compare);
+
 /** `compare.json` of a comparison folder, or undefined. */
 export function readCompare(dir: string): CompareResult | undefined {
   const c = readJson<CompareResult>(path.join(dir, FILES.compare));
