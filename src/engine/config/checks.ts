@@ -10,6 +10,7 @@
  * paths (the field it conflicts with) and, where the fix is clear, a fix.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { errorMessage, isUserError } from '../core/errors';
 import { listPresets, loadPreset, type Preset } from '../hardware/presets';
@@ -17,6 +18,7 @@ import type { ConfigFix, ConfigProblem, JsonPath, Severity, ValidateOptions } fr
 import { closest } from './suggest';
 import { SWEEP_AXES, type SweepConfig } from './schema';
 import { countSweepPoints, resolveAxis } from './sweepAxes';
+import { formatMemory, memoryEstimate } from './estimate';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -201,6 +203,9 @@ export function checkConfig(c: Obj, options: ValidateOptions = {}): ConfigProble
   if (layers && str(t.mode) !== undefined && t.mode !== 'original' && layers.some((n) => n > 20000))
     add('warning', 'layers.large', ['network', 'layers'], 'layers over 20,000 neurons make clustering slow');
 
+  // ---- memory: refuse what cannot fit before a run folder exists -------------
+  if (layers && layers.length >= 2) out.push(...memoryProblems(c, layers));
+
   // ---- the crossbar ---------------------------------------------------------
   const x = int(t.crossbar);
   if (x !== undefined && x >= 1 && (x & (x - 1)) !== 0) {
@@ -235,6 +240,84 @@ export function checkConfig(c: Obj, options: ValidateOptions = {}): ConfigProble
 
   // ---- sweep (what `trannsformer sweep` would refuse or regret) -------------
   if (c.sweep !== undefined) out.push(...sweepProblems(obj(c.sweep)));
+  return out;
+}
+
+/** JavaScript typed arrays hold at most 2^32 elements: one weight matrix larger than this cannot exist. */
+export const MAX_LAYER_ELEMENTS = 2 ** 32;
+
+/** Images × inputs of the named datasets as read (all of them: limits apply after reading), when known without the files. */
+function datasetBytes(ds: Obj): number | undefined {
+  const rgb = str(ds.color) === 'rgb';
+  switch (str(ds.name)) {
+    case 'mnist':
+    case 'fashion-mnist':
+      return 70000 * 784;
+    case 'cifar10':
+      // the images, and one 30 MB batch file being converted
+      return 60000 * (rgb ? 3072 : 1024) + 10000 * 3073;
+    case 'svhn':
+      // the images, and train_32x32.mat's pixels as read
+      return 99289 * (rgb ? 3072 : 1024) + 73257 * 3072;
+    case 'synthetic': {
+      const s = obj(ds.synthetic);
+      const n = (int(s.trainSize) ?? 2000) + (int(s.testSize) ?? 500);
+      return n * (int(s.inputSize) ?? 64);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A network whose training cannot fit in this machine's memory (or whose
+ * largest weight matrix no typed array can hold) is an error, with the
+ * estimate: the run would fail after creating its folder, or take the
+ * machine down. Over half the memory is a warning.
+ */
+function memoryProblems(c: Obj, layers: number[], totalMemory = os.totalmem()): ConfigProblem[] {
+  const training = obj(c.training);
+  const positive = (v: unknown, d: number) => (int(v) !== undefined && (v as number) >= 1 ? (v as number) : d);
+  const est = memoryEstimate({
+    layers,
+    batchSize: positive(training.batchSize, 400),
+    evalBatchSize: positive(training.evalBatchSize, 2000),
+    workers: positive(training.workers, 1),
+    mode: str(obj(c.transform).mode),
+    datasetBytes: datasetBytes(obj(c.dataset)),
+  });
+  const out: ConfigProblem[] = [];
+  const { layer, elements } = est.largestLayer;
+  if (elements > MAX_LAYER_ELEMENTS)
+    out.push({
+      severity: 'error',
+      code: 'network.layer-too-large',
+      path: ['network', 'layers', layer + 1],
+      message: `makes weight layer ${layer + 1} (${layers[layer]}×${layers[layer + 1]}) ${elements.toLocaleString('en-US')} synapses; one weight matrix holds at most ${MAX_LAYER_ELEMENTS.toLocaleString('en-US')} (the largest JavaScript typed array)`,
+      related: [{ path: ['network', 'layers', layer], message: `${layers[layer]} inputs` }],
+    });
+  const top = est.parts[0];
+  const breakdown = est.parts
+    .slice(0, 3)
+    .map((p) => `${p.what}: ${formatMemory(p.bytes)}`)
+    .join('; ');
+  const related = est.parts.slice(0, 3).map((p) => ({ path: p.path, message: `${p.what}: ${formatMemory(p.bytes)}` }));
+  if (est.total > totalMemory)
+    out.push({
+      severity: 'error',
+      code: 'network.memory',
+      path: top.path,
+      message: `training needs about ${formatMemory(est.total)} of memory, more than this machine's ${formatMemory(totalMemory)} — ${breakdown}. Use smaller layers or batches`,
+      related,
+    });
+  else if (est.total > totalMemory / 2)
+    out.push({
+      severity: 'warning',
+      code: 'network.memory',
+      path: top.path,
+      message: `training needs about ${formatMemory(est.total)} of memory, over half of this machine's ${formatMemory(totalMemory)} — ${breakdown}`,
+      related,
+    });
   return out;
 }
 
@@ -319,7 +402,8 @@ function datasetFileProblems(name: string, ds: Obj, folder: string): ConfigProbl
   } else if (name === 'idx') {
     for (const key of ['trainImages', 'trainLabels', 'testImages', 'testLabels']) {
       const f = str(ds[key]);
-      if (f && !fs.existsSync(path.join(folder, f))) out.push(warn('dataset.files-missing', ['dataset', key], `file not found: ${path.join(folder, f)}`));
+      // Relative to the dataset folder; an absolute name is used as given (as the reader does).
+      if (f && !fs.existsSync(path.resolve(folder, f))) out.push(warn('dataset.files-missing', ['dataset', key], `file not found: ${path.resolve(folder, f)}`));
     }
   }
   return out;

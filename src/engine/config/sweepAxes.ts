@@ -9,14 +9,15 @@ import { formatPath, type JsonPath } from './problems';
 export type AxisResolution = { path: JsonPath } | { problem: string };
 
 export function resolveAxis(axis: string): AxisResolution {
-  const named = (SWEEP_AXES as Record<string, readonly string[]>)[axis];
+  // Own properties only: an axis named "constructor" or "__proto__" is not an axis.
+  const named = Object.hasOwn(SWEEP_AXES, axis) ? (SWEEP_AXES as Record<string, readonly string[]>)[axis] : undefined;
   if (named) return { path: [...named] };
   const parts: JsonPath = axis.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   if (parts.some((p) => p === '') || parts[0] === 'sweep')
     return { problem: `"${axis}" is neither an axis (${Object.keys(SWEEP_AXES).join(', ')}) nor a dotted path to a config field` };
   let node: { type?: unknown; properties?: Record<string, unknown>; items?: unknown } = configSchema as never;
   for (const [i, p] of parts.entries()) {
-    const next = typeof p === 'number' ? (node.type === 'array' ? node.items : undefined) : node.properties?.[p];
+    const next = typeof p === 'number' ? (node.type === 'array' ? node.items : undefined) : (node.properties && Object.hasOwn(node.properties, p) ? node.properties[p] : undefined);
     if (!next) return { problem: `"${axis}" is not a config field (no "${String(p)}" at ${formatPath(parts.slice(0, i))})` };
     node = next as typeof node;
   }

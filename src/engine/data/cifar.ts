@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../core/errors';
 import type { Split } from './dataset';
-import { readFileBytes } from './idx';
+import { readRegularFile, requireFolder } from './files';
 import { luma } from './gray';
 
 const RECORD = 3073;
@@ -48,12 +48,36 @@ function concat(splits: Split[], inputSize: number): Split {
   return { images, labels, count };
 }
 
+/** One batch file: its size checked (whole records) before it is read. */
+export function readCifarBatch(file: string, color: 'gray' | 'rgb'): Split {
+  const buf = readRegularFile(file, {
+    checkSize: (size) => {
+      if (size % RECORD !== 0)
+        throw new UserError(file, `is ${size} bytes, not a whole number of 3073-byte CIFAR-10 records (truncated, or not a CIFAR-10 binary batch)`);
+    },
+  });
+  return parseCifarBatch(buf, file, color);
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Read the CIFAR-10 binary batches from `dir` (or its `cifar-10-batches-bin` subfolder). */
 export function readCifar10(dir: string, color: 'gray' | 'rgb'): { train: Split; test: Split; notes: string[] } {
   let root = dir;
-  if (!fs.existsSync(root)) throw new UserError(dir, 'folder not found (dataset.path for cifar10)');
-  if (fs.existsSync(path.join(root, 'cifar-10-batches-bin'))) root = path.join(root, 'cifar-10-batches-bin');
-  const names = fs.readdirSync(root);
+  requireFolder(root, 'dataset.path for cifar10');
+  if (isFolder(path.join(root, 'cifar-10-batches-bin'))) root = path.join(root, 'cifar-10-batches-bin');
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch (e) {
+    throw new UserError(root, `cannot list the folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
   const trainFiles = names
     .filter((n) => /^data_batch_\d+\.bin$/.test(n))
     .sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]));
@@ -61,7 +85,7 @@ export function readCifar10(dir: string, color: 'gray' | 'rgb'): { train: Split;
     throw new UserError(root, 'holds no data_batch_*.bin files: point dataset.path at the extracted "CIFAR-10 binary version" folder');
   if (!names.includes('test_batch.bin')) throw new UserError(root, 'has no test_batch.bin');
   const inputSize = color === 'rgb' ? 3 * PLANE : PLANE;
-  const read = (n: string) => parseCifarBatch(readFileBytes(path.join(root, n)), path.join(root, n), color);
+  const read = (n: string) => readCifarBatch(path.join(root, n), color);
   const notes = trainFiles.length < 5 ? [`found ${trainFiles.length} of the 5 CIFAR-10 training batches`] : [];
   return { train: concat(trainFiles.map(read), inputSize), test: read('test_batch.bin'), notes };
 }

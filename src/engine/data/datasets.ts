@@ -22,11 +22,14 @@ function applyLimits(ds: Dataset, cfg: DatasetConfig): Dataset {
   return { ...ds, train: limit(ds.train, cfg.trainLimit, 'dataset.trainLimit'), test: limit(ds.test, cfg.testLimit, 'dataset.testLimit') };
 }
 
+/** A dataset file named in the config: relative to the dataset folder, an absolute name as given. */
+export const datasetFile = (dir: string, name: string): string => path.resolve(dir, name);
+
 function mnistFrom(dir: string, cfg: Pick<DatasetConfig, 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels'>, classes?: number) {
-  const train = readIdxSplit(path.join(dir, cfg.trainImages), path.join(dir, cfg.trainLabels), classes);
-  const test = readIdxSplit(path.join(dir, cfg.testImages), path.join(dir, cfg.testLabels), classes);
+  const train = readIdxSplit(datasetFile(dir, cfg.trainImages), datasetFile(dir, cfg.trainLabels), classes);
+  const test = readIdxSplit(datasetFile(dir, cfg.testImages), datasetFile(dir, cfg.testLabels), classes);
   if (train.inputSize !== test.inputSize)
-    throw new UserError(path.join(dir, cfg.testImages), `images have ${test.inputSize} pixels but the training images have ${train.inputSize}`);
+    throw new UserError(datasetFile(dir, cfg.testImages), `images have ${test.inputSize} pixels but the training images have ${train.inputSize}`);
   return { train, test, inputSize: train.inputSize, classes: classes ?? Math.max(train.maxLabel, test.maxLabel) + 1 };
 }
 

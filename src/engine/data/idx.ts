@@ -2,11 +2,10 @@
  * IDX files (the MNIST format, http-free description: a big-endian header of
  * magic 0x0000_08_NN — 0x08 = unsigned byte, NN = number of dimensions — then
  * one 32-bit size per dimension, then the bytes). Gzipped files (`.gz`) are
- * accepted too.
+ * accepted too, inflated no further than their header promises.
  */
-import * as fs from 'node:fs';
-import * as zlib from 'node:zlib';
 import { UserError } from '../core/errors';
+import { formatBytes, inflateBounded, inflatePrefix, isGzip, MAX_DATA_BYTES, readRegularFile } from './files';
 import type { Split } from './dataset';
 
 export interface IdxArray {
@@ -14,25 +13,15 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-export function readFileBytes(file: string): Buffer {
-  try {
-    const buf = fs.readFileSync(file);
-    if (!file.endsWith('.gz')) return buf;
-    try {
-      return zlib.gunzipSync(buf);
-    } catch (e) {
-      throw new UserError(file, `is not a valid gzip file (${(e as Error).message})`);
-    }
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(file, code === 'ENOENT' ? 'file not found' : `cannot read (${code ?? String(e)})`);
-  }
-}
+/** The most dimensions an IDX header may declare (its byte allows 255; images have 3). */
+const MAX_IDX_DIMS = 16;
 
-/** Parse an unsigned-byte IDX array, checking the header against the file length. */
-export function parseIdx(buf: Uint8Array, file: string, expectedDims?: number): IdxArray {
-  if (buf.length < 8) throw new UserError(file, `is ${buf.length} bytes long, too short for an IDX header`);
+/**
+ * The header of an IDX array: its dimensions and the total size (header +
+ * data) they promise, checked before any data is read or inflated.
+ */
+export function parseIdxHeader(buf: Uint8Array, file: string, expectedDims?: number): { dims: number[]; headerLen: number; total: number } {
+  if (buf.length < 4) throw new UserError(file, `is ${buf.length} bytes long, too short for an IDX header`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const magic = view.getUint32(0);
   const type = (magic >> 8) & 0xff;
@@ -43,11 +32,41 @@ export function parseIdx(buf: Uint8Array, file: string, expectedDims?: number): 
     throw new UserError(file, `holds IDX data of type 0x${type.toString(16)}; only unsigned bytes (0x08) are supported`);
   if (expectedDims !== undefined && ndims !== expectedDims)
     throw new UserError(file, `has ${ndims} dimensions; expected ${expectedDims} (${expectedDims === 1 ? 'labels' : 'images'})`);
+  if (ndims > MAX_IDX_DIMS) throw new UserError(file, `declares ${ndims} dimensions; an IDX dataset file has at most ${MAX_IDX_DIMS}`);
   const headerLen = 4 + 4 * ndims;
   if (buf.length < headerLen) throw new UserError(file, 'is truncated inside its header');
   const dims: number[] = [];
   for (let i = 0; i < ndims; i++) dims.push(view.getUint32(4 + 4 * i));
-  const expected = dims.reduce((a, b) => a * b, 1);
+  // At most 16 factors below 2^32: the float product is exact enough to compare with any cap.
+  const data = dims.reduce((a, b) => a * b, 1);
+  if (data > MAX_DATA_BYTES)
+    throw new UserError(file, `has a header promising ${dims.join('×')} = ${data} bytes of data, more than the ${formatBytes(MAX_DATA_BYTES)} a dataset file may hold (corrupt header?)`);
+  return { dims, headerLen, total: headerLen + data };
+}
+
+/**
+ * An IDX file's bytes: read (regular files only, bounded) and, when gzipped
+ * (by its first bytes, whatever its name), inflated no further than the size
+ * its IDX header promises.
+ */
+export function readIdxFile(file: string, expectedDims?: number): Buffer {
+  const raw = readRegularFile(file);
+  if (!isGzip(raw)) {
+    if (file.endsWith('.gz')) throw new UserError(file, 'is named .gz but is not a gzip file (it does not start with the gzip magic bytes 1f 8b)');
+    return raw;
+  }
+  const head = inflatePrefix('gzip', raw, 4 + 4 * MAX_IDX_DIMS, file, 'its gzip stream');
+  // The magic alone tells the header's length; parse it from the prefix, then inflate no further than it promises.
+  const ndims = head.length >= 4 ? head[3] : 0;
+  const { total } = parseIdxHeader(head.subarray(0, Math.min(head.length, 4 + 4 * ndims)), file, expectedDims);
+  return inflateBounded('gzip', raw, total, file, 'its gzip stream');
+}
+
+/** Parse an unsigned-byte IDX array, checking the header against the file length. */
+export function parseIdx(buf: Uint8Array, file: string, expectedDims?: number): IdxArray {
+  if (buf.length < 8) throw new UserError(file, `is ${buf.length} bytes long, too short for an IDX header`);
+  const { dims, headerLen, total } = parseIdxHeader(buf, file, expectedDims);
+  const expected = total - headerLen;
   const actual = buf.length - headerLen;
   if (actual < expected)
     throw new UserError(file, `is truncated: its header promises ${dims.join('×')} = ${expected} bytes of data, but only ${actual} follow`);
@@ -61,8 +80,8 @@ export function parseIdx(buf: Uint8Array, file: string, expectedDims?: number): 
  * check that they agree, and that every label is below `classes` (when given).
  */
 export function readIdxSplit(imagesFile: string, labelsFile: string, classes?: number): Split & { inputSize: number; maxLabel: number } {
-  const images = parseIdx(readFileBytes(imagesFile), imagesFile, 3);
-  const labels = parseIdx(readFileBytes(labelsFile), labelsFile, 1);
+  const images = parseIdx(readIdxFile(imagesFile, 3), imagesFile, 3);
+  const labels = parseIdx(readIdxFile(labelsFile, 1), labelsFile, 1);
   const [count, rows, cols] = images.dims;
   if (labels.dims[0] !== count)
     throw new UserError(labelsFile, `has ${labels.dims[0]} labels but ${imagesFile} has ${count} images`);

@@ -3,19 +3,26 @@
  * uint8 32×32×3×N array (MATLAB column-major: row, column, channel, image),
  * y an N×1 array of labels 1–10, where 10 stands for the digit 0.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../core/errors';
 import type { Split } from './dataset';
-import { readFileBytes } from './idx';
-import { readMat5 } from './mat5';
+import { readRegularFile, requireFolder } from './files';
+import { readMat5, type MatHeader } from './mat5';
 import { luma } from './gray';
 
+/**
+ * SVHN needs the data of y and of an X shaped as uint8 32×32×3×N, decided
+ * from their headers: other variables (and an X of another shape, refused
+ * below) are listed, never read or inflated.
+ */
+const svhnVariable = (h: MatHeader): boolean =>
+  h.name === 'y' || (h.name === 'X' && h.className === 'uint8' && h.dims.length === 4 && h.dims[0] === 32 && h.dims[1] === 32 && h.dims[2] === 3);
+
 export function parseSvhn(buf: Uint8Array, file: string, color: 'gray' | 'rgb'): Split {
-  const vars = readMat5(buf, file);
+  const vars = readMat5(buf, file, { select: svhnVariable });
   const X = vars.get('X');
   const y = vars.get('y');
-  if (!X || !y) throw new UserError(file, `needs variables "X" and "y"; found ${[...vars.keys()].join(', ') || 'none'}`);
+  if (!X || !y) throw new UserError(file, `needs variables "X" and "y"; found ${[...vars.keys()].map((n) => n || '""').join(', ') || 'none'}`);
   if (!X.data || X.dims.length !== 4 || X.dims[0] !== 32 || X.dims[1] !== 32 || X.dims[2] !== 3)
     throw new UserError(file, `variable X is ${X.className} ${X.dims.join('×')}; expected 32×32×3×N images`);
   if (!(X.data instanceof Uint8Array)) throw new UserError(file, `variable X is stored as ${X.className}; expected uint8 pixels`);
@@ -50,10 +57,10 @@ export function parseSvhn(buf: Uint8Array, file: string, color: 'gray' | 'rgb'):
 }
 
 export function readSvhn(dir: string, color: 'gray' | 'rgb'): { train: Split; test: Split } {
-  if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found (dataset.path for svhn)');
+  requireFolder(dir, 'dataset.path for svhn');
   const read = (n: string) => {
     const f = path.join(dir, n);
-    return parseSvhn(readFileBytes(f), f, color);
+    return parseSvhn(readRegularFile(f), f, color);
   };
   return { train: read('train_32x32.mat'), test: read('test_32x32.mat') };
 }
