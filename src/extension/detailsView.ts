@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { DetailsRun, DetailsToHost, HostToDetails } from '../protocol/webview';
 import * as path from 'node:path';
 import { readCompare, readMetrics, readRun } from '../engine/store/runFolder';
+import { checkDetailsMessage, dispatchMessage } from './panels/messages';
 
 export function detailsOf(dir: string, live: boolean): DetailsRun | undefined {
   const rec = readRun(dir);
@@ -21,7 +22,7 @@ export function detailsOf(dir: string, live: boolean): DetailsRun | undefined {
     epochsPlanned: r.epochsPlanned,
     final: r.final,
     mapping: r.mapping,
-    vsPruning: readCompare(path.dirname(dir))?.rows.find((row) => path.resolve(row.runDir) === path.resolve(dir))?.reductionVsPruning,
+    vsPruning: readCompare(path.dirname(dir))?.rows.find((row) => typeof row?.runDir === 'string' && path.resolve(row.runDir) === path.resolve(dir))?.reductionVsPruning,
     hardware: r.hardware,
     error: r.error?.message,
     metrics: readMetrics(dir).metrics,
@@ -37,7 +38,14 @@ export class RunDetailsViewProvider implements vscode.WebviewViewProvider {
     private readonly extensionUri: vscode.Uri,
     private readonly isLive: (dir: string) => boolean,
     private readonly onMessage: (m: DetailsToHost) => void,
+    /** Where a dropped message is reported (the extension's log). */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
+
+  /** A message from the webview: checked first; a malformed one is reported and dropped (see dispatchMessage). */
+  receive(raw: unknown): void {
+    dispatchMessage('Run details', raw, checkDetailsMessage, (m) => (m.type === 'ready' ? this.update() : this.onMessage(m)), this.warn);
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
@@ -46,10 +54,7 @@ export class RunDetailsViewProvider implements vscode.WebviewViewProvider {
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
     view.webview.html = this.html(view.webview);
-    view.webview.onDidReceiveMessage((m: DetailsToHost) => {
-      if (m.type === 'ready') this.update();
-      else this.onMessage(m);
-    });
+    view.webview.onDidReceiveMessage((m: unknown) => this.receive(m));
     view.onDidChangeVisibility(() => view.visible && this.update());
   }
 

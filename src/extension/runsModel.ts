@@ -6,7 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCompareDir, listRuns, readRun, subfolders } from '../engine/store/runFolder';
-import { readFront, readSweep } from '../engine/store/sweepFolder';
+import { readFront, readJobRecord, readSweep, sweepOwnerAlive } from '../engine/store/sweepFolder';
+
+import { isClaimFile } from './runClaims';
 
 import type { RunRecord } from '../engine/format/run';
 export interface CompareEntry {
@@ -46,6 +48,62 @@ export function readRunsFolder(root: string): Entry[] {
   });
 }
 
+/** A sweep point's state as the Runs view shows it. */
+export type PointState = 'pending' | 'running' | 'done' | 'failed' | 'interrupted';
+
+export interface SweepPointRow {
+  id: string;
+  /** "p03 · trannsformer 64×64 resparc-45nm". */
+  label: string;
+  state: PointState;
+  /** The state and, when done, accuracy and area; why, when failed. */
+  description: string;
+  /** The run folder of the point's training, once it started. */
+  runDir?: string;
+  error?: string;
+}
+
+/**
+ * Every point of a sweep folder with its state, from the job records (the
+ * truth whichever executor runs the points: a process here or a Slurm task
+ * elsewhere) and pareto.json: pending until its training starts (also while
+ * queued in Slurm), running, done, failed (its training or its pricing), or
+ * interrupted (stopped, or its process here is gone; a resume runs it again).
+ */
+export function sweepPointRows(dir: string): SweepPointRow[] {
+  const rec = readSweep(dir);
+  if (!rec) return [];
+  const front = readFront(dir);
+  const jobs = new Map(rec.jobs.map((j) => [j.id, readJobRecord(dir, j.id)]));
+  return rec.points.map((p) => {
+    const j = jobs.get(p.jobId);
+    const f = front?.points.find((x) => x.id === p.id);
+    let state: PointState = 'pending';
+    let error: string | undefined;
+    if (j?.status === 'running') state = sweepOwnerAlive(j.owner) ? 'running' : 'interrupted';
+    else if (j?.status === 'completed') {
+      const priced = j.priced?.[p.id];
+      if (priced && !('error' in priced)) state = 'done';
+      else [state, error] = ['failed', priced && 'error' in priced ? priced.error : 'not priced'];
+    } else if (j?.status === 'failed') [state, error] = ['failed', j.error?.message];
+    else if (j?.status === 'interrupted') state = 'interrupted';
+    const figures = state === 'done' ? (f?.figures ?? (j?.priced?.[p.id] as { testAccuracy?: number; area_mm2: number } | undefined)) : undefined;
+    const parts: string[] = [state];
+    if (figures?.testAccuracy !== undefined) parts.push(pct(figures.testAccuracy));
+    if (figures) parts.push(`${figures.area_mm2.toPrecision(3)} mm²`);
+    if (state === 'done' && f?.rank === 0) parts.push('on the front');
+    if (front?.recommended === p.id) parts.push('recommended');
+    if (error) parts.push(error.split('\n')[0].slice(0, 80));
+    return { id: p.id, label: `${p.id} · ${p.mode} ${p.crossbar}×${p.crossbar} ${p.preset}`, state, description: parts.join(' · '), runDir: j?.runDir, error };
+  });
+}
+
+/** How many points are in each state ("3 done · 1 running · 2 pending"). */
+export function pointStateSummary(rows: readonly SweepPointRow[]): string {
+  const order: PointState[] = ['done', 'running', 'pending', 'interrupted', 'failed'];
+  return order.map((s) => [s, rows.filter((r) => r.state === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(' · ');
+}
+
 /** The config a run belongs to, for grouping. */
 export function configName(e: Entry): string {
   if (e.kind === 'compare') {
@@ -68,7 +126,10 @@ export function groupByConfig(entries: Entry[]): ConfigGroup[] {
   return [...groups.values()];
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+// Values from run files: printed only when they are numbers.
+const pct = (x: unknown) => (isNum(x) ? `${(100 * x).toFixed(2)}%` : '?');
+const sig3 = (x: unknown) => (isNum(x) ? x.toPrecision(3) : '?');
 
 /** The one-line summary shown beside a run: mode, crossbar, accuracy, mPEs, area and energy when known. */
 export function describeRun(r: RunRecord): string {
@@ -81,7 +142,7 @@ export function describeRun(r: RunRecord): string {
   if (res.status === 'running') parts.push(r.stale ? 'stopped unexpectedly' : `epoch ${res.epochsCompleted}/${res.epochsPlanned}`);
   if (res.final) parts.push(pct(res.final.testAccuracy));
   if (res.mapping) parts.push(`${res.mapping.mpes} mPEs`);
-  if (res.hardware && !('error' in res.hardware)) parts.push(`${res.hardware.area_mm2.toPrecision(3)} mm²`, `${res.hardware.energy_uJ.toPrecision(3)} µJ`);
+  if (res.hardware && !('error' in res.hardware)) parts.push(`${sig3(res.hardware.area_mm2)} mm²`, `${sig3(res.hardware.energy_uJ)} µJ`);
   return parts.join(' · ');
 }
 
@@ -99,16 +160,71 @@ export function runRow(r: RunRecord, inCompare: boolean): { label: string; descr
   const mode = r.config?.transform?.mode ?? 'original';
   const key: string[] = [];
   if (res.status === 'running') key.push(r.stale ? 'stopped unexpectedly' : `epoch ${res.epochsCompleted}/${res.epochsPlanned}`);
-  if (res.final) key.push(`${(100 * res.final.testAccuracy).toFixed(2)}%`);
+  if (res.final) key.push(pct(res.final.testAccuracy));
   if (res.mapping) key.push(`${res.mapping.mpes} mPEs`);
   if (key.length === 0) key.push(res.status);
   const rest: string[] = [];
   if (!inCompare) rest.push(mode);
   if (r.config?.transform?.crossbar) rest.push(`${r.config.transform.crossbar}×${r.config.transform.crossbar}`);
-  if (res.hardware && !('error' in res.hardware)) rest.push(`${res.hardware.area_mm2.toPrecision(3)} mm²`, `${res.hardware.energy_uJ.toPrecision(3)} µJ`);
+  if (res.hardware && !('error' in res.hardware)) rest.push(`${sig3(res.hardware.area_mm2)} mm²`, `${sig3(res.hardware.energy_uJ)} µJ`);
   const stamp = /^\d{8}-\d{6}/.exec(folder);
   if (!inCompare && stamp) rest.push(stamp[0]);
   return { label: `${inCompare ? mode : res.name} · ${key.join(' · ')}`, description: rest.join(' · ') };
+}
+
+/**
+ * Text from a run folder made inert for a Markdown tooltip: every ASCII
+ * punctuation character backslash-escaped (CommonMark renders each as
+ * itself), so names, modes and error messages from run files cannot make
+ * links, images, HTML, emphasis, headings or `$(icon)` syntax; line breaks
+ * become spaces. Long values are cut.
+ */
+export function escapeMarkdown(s: unknown, max = 2000): string {
+  const t = String(s).replace(/[^\u0020-\u007e\u0080-\uffff]+/g, ' ');
+  return (t.length > max ? `${t.slice(0, max)}…` : t).replace(/[!-/:-@[-`{-~]/g, (c) => `\\${c}`);
+}
+
+/**
+ * A run's tooltip as Markdown source: the name in bold, its status, the
+ * summary, the error and the folder — every value from the run's files
+ * escaped (the tree renders it with HTML and command links off).
+ */
+export function runTooltip(r: RunRecord, live: boolean): string {
+  if (r.state === 'corrupt' || !r.result) return `${escapeMarkdown(r.dir)}\n\n${escapeMarkdown(r.problem ?? 'unreadable')}`;
+  const res = r.result;
+  const status = res.status === 'running' && r.stale && !live ? 'failed' : res.status;
+  const lines = [`**${escapeMarkdown(res.name)}** — ${escapeMarkdown(status)}${r.stale && !live ? ' (its process is gone)' : ''}`, escapeMarkdown(describeRun(r))];
+  if (res.error) lines.push(`Error: ${escapeMarkdown(typeof res.error === 'object' && res.error !== null ? res.error.message : res.error)}`);
+  lines.push(escapeMarkdown(r.dir));
+  return lines.join('\n\n');
+}
+
+/**
+ * Why a folder must not be deleted now, or undefined: a run still running
+ * with its owner process alive (in this window or any other process on this
+ * machine — the store's owner record says which), a comparison or sweep
+ * whose driving process lives or any of whose runs is still running.
+ * `liveHere` adds what this window knows (its own sessions).
+ */
+export function liveWork(dir: string, liveHere: (dir: string) => boolean = () => false): string | undefined {
+  const running = (r: RunRecord) => r.state === 'ok' && r.result?.status === 'running' && !r.stale;
+  const pid = (r: RunRecord) => {
+    const p = r.result?.owner?.pid ?? r.result?.pid;
+    return typeof p === 'number' ? ` (process ${p})` : '';
+  };
+  const sweep = readSweep(dir);
+  const isGroup = sweep !== undefined || isCompareDir(dir);
+  if (!isGroup) {
+    if (liveHere(dir)) return 'it is running in this window';
+    const r = readRun(dir);
+    return running(r) ? `it is still running${pid(r)}` : undefined;
+  }
+  const what = sweep?.kind === 'sweep' ? 'sweep' : 'comparison';
+  if (sweep?.status === 'running' && sweepOwnerAlive(sweep.owner)) return `the ${what} is still running (process ${sweep.owner!.pid})`;
+  const live = listRuns(dir).filter((r) => liveHere(r.dir) || running(r));
+  if (live.length === 0) return undefined;
+  const names = live.map((r) => path.basename(r.dir));
+  return `${live.length === 1 ? 'its run' : `${live.length} of its runs`} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''} ${live.length === 1 ? 'is' : 'are'} still running${live.length === 1 ? pid(live[0]) : ''}`;
 }
 
 /** The files whose changes mean the Runs view must refresh. */
@@ -140,7 +256,7 @@ export function runsFingerprint(roots: string[], readdir: (dir: string) => strin
   return roots
     .map((root) => {
       try {
-        return `${root}\n${readdir(root).sort().join('\n')}`;
+        return `${root}\n${readdir(root).filter((n) => !isClaimFile(n)).sort().join('\n')}`;
       } catch {
         return `${root}\n(missing)`;
       }

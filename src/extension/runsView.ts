@@ -1,13 +1,24 @@
 /** The Runs tree: runs grouped by config, comparisons with their runs nested, damaged folders listed as such. */
 import * as vscode from 'vscode';
 
-import { describeRun, groupByConfig, readRunsFolder, runRow, type ConfigGroup, type Entry } from './runsModel';
+import { groupByConfig, pointStateSummary, readRunsFolder, runRow, runTooltip, sweepPointRows, type ConfigGroup, type Entry, type PointState, type SweepPointRow } from './runsModel';
 
 import type { RunRecord } from '../engine/format/run';
 export type RunsNode =
   | { kind: 'group'; group: ConfigGroup }
   | { kind: 'compare'; entry: Extract<Entry, { kind: 'compare' }> }
-  | { kind: 'run'; record: RunRecord; live: boolean; inCompare?: boolean };
+  | { kind: 'run'; record: RunRecord; live: boolean; inCompare?: boolean }
+  // A sweep's design points (under its node, beside its trainings), each with its state.
+  | { kind: 'points'; dir: string; rows: SweepPointRow[] }
+  | { kind: 'point'; row: SweepPointRow };
+
+const POINT_ICON: Record<PointState, vscode.ThemeIcon> = {
+  pending: new vscode.ThemeIcon('clock'),
+  running: new vscode.ThemeIcon('sync~spin'),
+  done: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  interrupted: new vscode.ThemeIcon('debug-pause'),
+};
 
 const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('sync~spin'),
@@ -38,7 +49,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     if (!node) return groupByConfig(this.roots().flatMap((r) => readRunsFolder(r))).map((group) => ({ kind: 'group', group }));
     if (node.kind === 'group')
       return node.group.entries.map((e) => (e.kind === 'compare' ? { kind: 'compare', entry: e } : { kind: 'run', record: e.record, live: this.isLive(e.record.dir) }));
-    if (node.kind === 'compare') return node.entry.runs.map((record) => ({ kind: 'run', record, live: this.isLive(record.dir), inCompare: true }));
+    if (node.kind === 'compare') {
+      const runs: RunsNode[] = node.entry.runs.map((record) => ({ kind: 'run', record, live: this.isLive(record.dir), inCompare: true }));
+      if (!node.entry.sweep) return runs;
+      const rows = sweepPointRows(node.entry.dir);
+      return rows.length ? [{ kind: 'points', dir: node.entry.dir, rows }, ...runs] : runs;
+    }
+    if (node.kind === 'points') return node.rows.map((row) => ({ kind: 'point', row }));
     return [];
   }
 
@@ -48,6 +65,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       item.iconPath = new vscode.ThemeIcon('file-code');
       item.contextValue = 'configGroup';
       item.description = `${node.group.entries.length}`;
+      return item;
+    }
+    if (node.kind === 'points') {
+      const item = new vscode.TreeItem(`points · ${pointStateSummary(node.rows)}`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.iconPath = new vscode.ThemeIcon('list-tree');
+      item.contextValue = 'sweepPoints';
+      item.tooltip = `${node.rows.length} design points of ${node.dir}: pending (not started, or queued in Slurm), running, done, failed, interrupted (a resume runs it again)`;
+      return item;
+    }
+    if (node.kind === 'point') {
+      const r = node.row;
+      const item = new vscode.TreeItem(r.label, vscode.TreeItemCollapsibleState.None);
+      item.description = r.description;
+      item.iconPath = POINT_ICON[r.state];
+      item.contextValue = `sweepPoint.${r.state}`;
+      item.tooltip = [r.label, r.state, r.error, r.runDir].filter(Boolean).join('\n');
+      if (r.runDir) item.command = { command: 'trannsformer.showRun', title: 'Show run', arguments: [vscode.Uri.file(r.runDir)] };
       return item;
     }
     if (node.kind === 'compare' && node.entry.sweep) {
@@ -85,11 +119,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     const status = r.result!.status === 'running' && r.stale && !node.live ? 'failed' : r.result!.status;
     item.iconPath = STATUS_ICON[status];
     item.contextValue = node.live ? 'run.live' : `run.${status}`;
-    const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${r.result!.name}** — ${status}${r.stale && !node.live ? ' (its process is gone)' : ''}\n\n`);
-    md.appendMarkdown(`${describeRun(r)}\n\n`);
-    if (r.result!.error) md.appendText(`Error: ${r.result!.error.message}\n\n`);
-    md.appendText(r.dir);
+    // Markdown built from escaped text only; no HTML, no command links, no theme icons.
+    const md = new vscode.MarkdownString(runTooltip(r, node.live), false);
+    md.isTrusted = false;
+    md.supportHtml = false;
     item.tooltip = md;
     item.command = { command: 'trannsformer.showRun', title: 'Show run', arguments: [node] };
     return item;

@@ -68,7 +68,7 @@ describe('panel messages', () => {
   test('well-formed messages pass, malformed ones are rejected with a reason', () => {
     assert.deepEqual(checkMappingMessage({ type: 'select', key: '/r/a', epoch: 3 }), { ok: true, message: { type: 'select', key: '/r/a', epoch: 3 } });
     assert.deepEqual(checkMappingMessage({ type: 'select', key: '/r/a', epoch: -1 }), { ok: false, reason: '"epoch" must be a non-negative integer' });
-    assert.deepEqual(checkMappingMessage({ type: 'select' }), { ok: false, reason: '"key" must be a non-empty string' });
+    assert.deepEqual(checkMappingMessage({ type: 'select' }), { ok: false, reason: '"key" must be a non-empty string of at most 4096 characters (got undefined)' });
     assert.deepEqual(checkMappingMessage('ready'), { ok: false, reason: 'not a message object with a "type"' });
     assert.deepEqual(checkMappingMessage({ type: 'rm', key: '/' }), { ok: false, reason: 'unknown message type "rm"' });
     assert.deepEqual(checkParetoMessage({ type: 'exportCsv', x: 'area', y: 'mpes' }), { ok: true, message: { type: 'exportCsv', x: 'area', y: 'mpes' } });

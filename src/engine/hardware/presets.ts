@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { UserError } from '../core/errors';
 
 export const PRESET_FIELDS = [
@@ -58,15 +59,53 @@ export function listPresets(): string[] {
   }
 }
 
+/** Presets are small: a larger file is not a preset (and is not read into memory). */
+export const MAX_PRESET_BYTES = 1 << 20;
+
+/** A short, printable form of a value from a preset file (names and keys; never more than a few words of it). */
+function shown(v: unknown): string {
+  const s = String(v).replace(/[^\u0020-\u007e\u0080-\uffff]/g, '?');
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 39)}…` : s);
+}
+
+/** Line and column of a character offset, for a JSON syntax error. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return `line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * Read a preset file. Errors say which file and what is wrong — never the
+ * file's bytes: a preset path may name any file (a typo, a secret), and the
+ * message reaches logs and editor hovers. Only regular files of at most
+ * MAX_PRESET_BYTES are read.
+ */
 function readPresetFile(file: string): { raw: Record<string, unknown>; file: string } {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new UserError(file, `is not a preset file (${st.isDirectory() ? 'a folder' : 'not a regular file'})`);
+    if (st.size > MAX_PRESET_BYTES) throw new UserError(file, `is not a preset file (${st.size} bytes; presets are at most ${MAX_PRESET_BYTES})`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(file, code === 'ENOENT' ? 'preset file not found' : `cannot read the preset (${code ?? 'read error'})`);
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(file, code === 'ENOENT' ? 'preset file not found' : `cannot read the preset (${(e as Error).message})`);
+    // JSON.parse quotes the text around the error: say where and what kind of error instead.
+    const errors: ParseError[] = [];
+    parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const first = errors[0];
+    const pos = /at position (\d+)/.exec((e as Error).message);
+    const at = first ? `${lineColumn(text, first.offset)}: ${printParseErrorCode(first.error)}` : pos ? lineColumn(text, Number(pos[1])) : undefined;
+    throw new UserError(file, `is not valid JSON${at ? ` (${at})` : ''}; a preset is a JSON object (see presets/ for examples)`);
   }
-  if (!raw || typeof raw !== 'object') throw new UserError(file, 'a preset must be a JSON object');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(file, 'a preset must be a JSON object');
   return { raw: raw as Record<string, unknown>, file };
 }
 
@@ -76,7 +115,7 @@ export function loadPreset(nameOrPath: string, baseDir = process.cwd(), seen: st
   const file = isPath ? path.resolve(baseDir, nameOrPath) : path.join(presetsDir(), `${nameOrPath}.json`);
   if (!isPath && !fs.existsSync(file)) throw new UserError(nameOrPath, `no such preset; presets: ${listPresets().join(', ')} (or give a path to a preset file)`);
   const { raw } = readPresetFile(file);
-  const name = typeof raw.name === 'string' ? raw.name : path.basename(file, '.json');
+  const name = typeof raw.name === 'string' && raw.name.length <= 80 ? raw.name : path.basename(file, '.json');
   if (seen.includes(name)) throw new UserError(file, `borrowFrom makes a cycle: ${[...seen, name].join(' → ')}`);
   const maxCrossbar = raw.maxCrossbar;
   if (typeof maxCrossbar !== 'number' || !Number.isInteger(maxCrossbar) || maxCrossbar < 8)
@@ -85,13 +124,15 @@ export function loadPreset(nameOrPath: string, baseDir = process.cwd(), seen: st
   const given = (raw.fields ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(given)) {
     if (!(PRESET_FIELDS as readonly string[]).includes(k) && !(OPTIONAL_FIELDS as readonly string[]).includes(k))
-      throw new UserError(`${file}: fields.${k}`, `unknown field; fields: ${[...PRESET_FIELDS, ...OPTIONAL_FIELDS].join(', ')}`);
+      throw new UserError(`${file}: fields.${/^[\w-]{1,40}$/.test(k) ? k : shown(k)}`, `unknown field; fields: ${[...PRESET_FIELDS, ...OPTIONAL_FIELDS].join(', ')}`);
     const f = v as Partial<FieldValue>;
     if (!f || typeof f.value !== 'number' || !Number.isFinite(f.value) || f.value < 0)
       throw new UserError(`${file}: fields.${k}.value`, 'must be a number ≥ 0');
     if (typeof f.source !== 'string' || !f.source) throw new UserError(`${file}: fields.${k}.source`, 'say where the value comes from');
     fields[k as PresetField] = { value: f.value, source: f.source, ...(f.derived ? { derived: f.derived } : {}), ...(f.estimate ? { estimate: true } : {}) };
   }
+  if (raw.borrowFrom !== undefined && (typeof raw.borrowFrom !== 'string' || !raw.borrowFrom || raw.borrowFrom.length > 4096 || raw.borrowFrom.includes('\0')))
+    throw new UserError(`${file}: borrowFrom`, 'must name a preset or a preset file');
   if (typeof raw.borrowFrom === 'string') {
     const lender = loadPreset(raw.borrowFrom, path.dirname(file), [...seen, name]);
     for (const k of [...PRESET_FIELDS, ...OPTIONAL_FIELDS])

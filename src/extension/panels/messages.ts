@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 
-import type { CurvesToHost, MappingToHost, ParetoMetric, ParetoToHost } from '../../protocol/webview';
+import type { CurvesToHost, DetailsToHost, MappingToHost, ParetoMetric, ParetoToHost } from '../../protocol/webview';
 
 export type Checked<T> = { ok: true; message: T } | { ok: false; reason: string };
 
@@ -15,6 +15,28 @@ const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && 
 const METRICS: readonly string[] = ['area', 'energy', 'accuracy', 'accuracyLoss', 'mpes'] satisfies ParetoMetric[];
 const isMetric = (v: unknown): v is ParetoMetric => typeof v === 'string' && METRICS.includes(v);
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+
+/** A value from a webview, for a log line: its kind and at most a few dozen characters of it. */
+export function preview(v: unknown, max = 60): string {
+  if (typeof v !== 'string') return v === null ? 'null' : Array.isArray(v) ? `an array of ${v.length}` : typeof v;
+  const s = v.replace(/[^\u0020-\u007e\u0080-\uffff]/g, '?');
+  return s.length > max ? `${JSON.stringify(s.slice(0, max))}… (${v.length} characters)` : JSON.stringify(s);
+}
+
+/** The message's type if it is a short string, for a reason ("unknown message type …"). */
+const typeOf = (m: Record<string, unknown>): string => preview(m.type, 40);
+
+/**
+ * Run a message check so that nothing a webview sends can throw in the host:
+ * a check that throws (it should not) counts as a rejection with its reason.
+ */
+export function checkSafely<T>(check: (m: unknown) => Checked<T>, m: unknown): Checked<T> {
+  try {
+    return check(m);
+  } catch (e) {
+    return fail(`the message could not be checked (${e instanceof Error ? e.message : 'unknown error'})`);
+  }
+}
 
 /** True when `p` is strictly inside one of `roots` (after resolving `..` and the like). */
 export function insideRoots(p: string, roots: readonly string[]): boolean {
@@ -28,7 +50,44 @@ export function insideRoots(p: string, roots: readonly string[]): boolean {
 
 function keyField(m: Record<string, unknown>, field: string): Checked<string> {
   const v = m[field];
-  return isStr(v) ? { ok: true, message: v } : fail(`"${field}" must be a non-empty string`);
+  return isStr(v) ? { ok: true, message: v } : fail(`"${field}" must be a non-empty string of at most 4096 characters (got ${preview(v)})`);
+}
+
+/**
+ * Handle one message from a webview: checked first; a malformed one (wrong
+ * type, missing or oversized fields, not an object at all) is reported
+ * through `warn` and dropped; a handler that throws is reported too. Never
+ * throws: a webview cannot take the extension host down.
+ */
+export function dispatchMessage<T extends { type: string }>(where: string, raw: unknown, check: (m: unknown) => Checked<T>, handle: (m: T) => void, warn: (line: string) => void): void {
+  const c = checkSafely(check, raw);
+  if (!c.ok) {
+    warn(`${where}: dropped a message from the webview: ${c.reason}`);
+    return;
+  }
+  try {
+    handle(c.message);
+  } catch (e) {
+    warn(`${where}: handling "${c.message.type}" failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Messages of the Run details view: a run folder path with every request but `ready` (the host then checks it is inside a runs folder). */
+export function checkDetailsMessage(m: unknown): Checked<DetailsToHost> {
+  if (!isObj(m) || typeof m.type !== 'string') return fail('not a message object with a "type"');
+  switch (m.type) {
+    case 'ready':
+      return { ok: true, message: { type: 'ready' } };
+    case 'openReport':
+    case 'reveal':
+    case 'openMapping':
+    case 'openCurves': {
+      const d = keyField(m, 'dir');
+      return d.ok ? { ok: true, message: { type: m.type, dir: d.message } } : d;
+    }
+    default:
+      return fail(`unknown message type ${typeOf(m)}`);
+  }
 }
 
 export function checkMappingMessage(m: unknown): Checked<MappingToHost> {
@@ -48,7 +107,7 @@ export function checkMappingMessage(m: unknown): Checked<MappingToHost> {
       return { ok: true, message: { type: 'select', key: k.message, ...(m.scheme !== undefined ? { scheme: m.scheme as string } : {}), ...(m.epoch !== undefined ? { epoch: m.epoch as number } : {}) } };
     }
     default:
-      return fail(`unknown message type "${m.type}"`);
+      return fail(`unknown message type ${typeOf(m)}`);
   }
 }
 
@@ -74,7 +133,7 @@ export function checkParetoMessage(m: unknown): Checked<ParetoToHost> {
       return { ok: true, message: { type: 'exportPng', dataUrl: d } };
     }
     default:
-      return fail(`unknown message type "${m.type}"`);
+      return fail(`unknown message type ${typeOf(m)}`);
   }
 }
 
@@ -88,7 +147,7 @@ export function checkCurvesMessage(m: unknown): Checked<CurvesToHost> {
       return k.ok ? { ok: true, message: { type: 'openMapping', key: k.message } } : k;
     }
     default:
-      return fail(`unknown message type "${m.type}"`);
+      return fail(`unknown message type ${typeOf(m)}`);
   }
 }
 

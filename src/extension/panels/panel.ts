@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { panelHtml } from './html';
-import { insideRoots, type Checked } from './messages';
+import { dispatchMessage, insideRoots, type Checked } from './messages';
 
 /** What panels need of the extension's owner object. */
 export interface PanelHost {
@@ -46,18 +46,9 @@ export abstract class Panel<ToHost extends { type: string }, ToWebview> implemen
     const uri = (...p: string[]) => w.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, ...p)).toString();
     w.html = panelHtml({ cspSource: w.cspSource, script: uri('dist', 'webview', `${bundle}.js`), styles: [uri('media', 'panels.css')], title: panel.title });
     this.own(
-      w.onDidReceiveMessage((raw: unknown) => {
-        const c = this.check(raw);
-        if (!c.ok) {
-          this.host.log.warn(`${panel.viewType}: dropped a message from the webview: ${c.reason}`);
-          return;
-        }
-        try {
-          this.handle(c.message);
-        } catch (e) {
-          this.host.log.error(`${panel.viewType}: ${(e as Error).message}`);
-        }
-      }),
+      w.onDidReceiveMessage((raw: unknown) =>
+        dispatchMessage(panel.viewType, raw, this.check, (m) => this.handle(m), (line) => this.host.log.warn(line)),
+      ),
     );
     this.own(panel.onDidDispose(() => this.dispose()));
   }

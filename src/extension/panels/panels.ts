@@ -106,7 +106,9 @@ export class Panels implements vscode.Disposable {
   private runOf(dir: string): string {
     if (readRun(dir).state === 'ok') return dir;
     const c = readCompare(dir);
-    return c?.rows.find((r) => r.mode === 'trannsformer')?.runDir ?? c?.rows[0]?.runDir ?? dir;
+    // compare.json is a file anyone can edit: a runDir that is not a path falls back to the folder (then checked to be inside the runs folders).
+    const named = c?.rows.find((r) => r?.mode === 'trannsformer')?.runDir ?? c?.rows[0]?.runDir;
+    return typeof named === 'string' && named.length > 0 && named.length <= 4096 ? named : dir;
   }
 
   openMapping(folder: string, opts: { scheme?: string; epoch?: number } = {}): void {
