@@ -21,6 +21,8 @@ export type EngineEvent =
       backend: { name: string; detail: string };
       dataset: { name: string; train: number; test: number; inputSize: number; classes: number; notes: string[] };
       warnings: string[];
+      /** Present when the run continues a checkpoint (`trannsformer resume`). */
+      resumedFrom?: { epoch: number; batchesIntoEpoch: number };
     }
   | ({ type: 'progress' } & TrainProgress)
   | { type: 'epoch'; metrics: EpochMetrics }

@@ -12,7 +12,8 @@ import { EventEmitter } from 'node:events';
 import { parseEventLine, type EngineEvent } from '../engine/events';
 import { markRunEnded } from '../engine/store/runFolder';
 
-export type SessionKind = 'run' | 'compare' | 'sweep';
+/** `resume` continues a run folder (`configFile` is then the run folder). */
+export type SessionKind = 'run' | 'compare' | 'sweep' | 'resume';
 export type SessionState = 'queued' | 'starting' | 'running' | 'cancelling' | 'completed' | 'interrupted' | 'failed';
 
 export interface SessionOptions {
@@ -29,6 +30,8 @@ export interface SessionOptions {
   extraArgs?: string[];
   /** Milliseconds between SIGTERM and SIGKILL on cancel. */
   graceMs?: number;
+  /** At most one live session per key in the runs folder, across windows (a run folder being resumed, say). */
+  exclusiveKey?: string;
 }
 
 export interface SessionExit {
@@ -71,10 +74,12 @@ export class RunSession extends EventEmitter {
   /** The command line, for the log (never the environment: it may hold secrets). */
   commandLine(): string[] {
     const o = this.options;
+    if (o.kind === 'resume') return [o.nodePath || process.execPath, o.cliPath, 'resume', o.configFile, '--json', ...(o.extraArgs ?? [])];
     return [o.nodePath || process.execPath, o.cliPath, o.kind, o.configFile, '--json', '--out', o.outRoot, ...(o.extraArgs ?? [])];
   }
 
   start(): this {
+    if (this.child || this.state === 'completed' || this.state === 'interrupted' || this.state === 'failed') return this; // never started twice
     const [exe, ...args] = this.commandLine();
     // Inside the editor the runtime may be Electron: engineEnv makes it behave as plain Node.
     const child = spawn(exe, args, { cwd: this.options.cwd, env: engineEnv(this.options.nodePath), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -117,7 +122,7 @@ export class RunSession extends EventEmitter {
         this.lastEpoch = e.metrics;
         break;
       case 'finished':
-        if (this.options.kind === 'run') this.finished = true;
+        if (this.options.kind === 'run' || this.options.kind === 'resume') this.finished = true;
         break;
       case 'compared':
         this.finished = true;
@@ -137,6 +142,14 @@ export class RunSession extends EventEmitter {
         break;
     }
     this.emit('event', e);
+  }
+
+  /** End a session that has not started: it never will (the reason is the exit's error). */
+  refuse(reason: string): void {
+    if (this.child || this.state === 'completed' || this.state === 'interrupted' || this.state === 'failed') return;
+    this.state = 'failed';
+    this.emit('exit', { state: 'failed', code: null, signal: null, error: reason } satisfies SessionExit);
+    this.emit('changed');
   }
 
   /** Stop gracefully: SIGTERM, then SIGKILL if it has not exited after the grace period. */
@@ -165,7 +178,8 @@ export class RunSession extends EventEmitter {
     else {
       state = 'failed';
       error = this.errorEvent ?? (signal ? `the engine was killed (${signal})` : `the engine exited with code ${code}`);
-      if (!this.errorEvent && this.stderrTail.length) error += `: ${this.stderrTail[this.stderrTail.length - 1]}`;
+      const said = this.errorEvent ? undefined : failureLine(this.stderrTail);
+      if (said) error += `: ${said}`;
     }
     // A process that died without finishing leaves "running" behind: say what happened in the folder.
     for (const dir of this.runDirs) markUnfinished(dir, state, error ?? 'stopped');
@@ -173,6 +187,22 @@ export class RunSession extends EventEmitter {
     this.emit('exit', { state, code, signal, error } satisfies SessionExit);
     this.emit('changed');
   }
+}
+
+/**
+ * What a process that died without an `error` event said about it: among the
+ * last lines of its stderr, the last "error:"/"internal error" line, else the
+ * last line that is not a stack frame ("    at f (file:1:2)", "^", source
+ * excerpts Node prints) — not simply the last line, which is a stack frame.
+ */
+export function failureLine(stderrTail: readonly string[]): string | undefined {
+  const lines = stderrTail.map((l) => l.trim()).filter((l) => l !== '');
+  const isFrame = (l: string) =>
+    /^at\s/.test(l) || /^\^+$/.test(l) || /^Node\.js v\d/.test(l) || /^\{|^\}$/.test(l) || /^\.\.\. \d+ lines? matching/.test(l) || /^\d+: 0x[0-9a-f]+\s/i.test(l) || /^-+ .* -+$/.test(l);
+  const said = [...lines].reverse().find((l) => /^(internal )?error\b/i.test(l) || /^\w*Error(\s\[\w+\])?:/.test(l) || /^FATAL ERROR:/.test(l));
+  const line = said ?? [...lines].reverse().find((l) => !isFrame(l));
+  if (line === undefined) return undefined;
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 /** If a run folder still says "running" after its process exited, record the real outcome (through the store). */

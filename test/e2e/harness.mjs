@@ -401,7 +401,10 @@ export class Editor {
   runFolders() {
     const dir = path.join(this.workspace, '.trannsformer', 'runs');
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).map((n) => path.join(dir, n));
+    // Dot-files are the extension's run claims (one run slot, one resume of a folder, across windows), not runs.
+    return readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .map((n) => path.join(dir, n));
   }
 
   result(dir) {

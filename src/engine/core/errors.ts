@@ -14,6 +14,36 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A file could not be written or read back (disk full, permissions, a damaged
+ * file): the user can act on it, but it is not a usage error — runs that
+ * meet it fail (exit status 1) with this message instead of a stack trace.
+ */
+export class IoError extends UserError {
+  constructor(where: string, message: string) {
+    super(where, message);
+    this.name = 'IoError';
+  }
+}
+
+/** The message of a Node file-system error without its syscall noise: "no space left on device (ENOSPC)". */
+export function fsErrorMessage(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const known: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOENT: 'no such file or folder',
+    EISDIR: 'is a folder',
+    ENOTDIR: 'a parent is not a folder',
+    EIO: 'input/output error',
+  };
+  if (err?.code && known[err.code]) return `${known[err.code]} (${err.code})`;
+  return errorMessage(e);
+}
+
 /** Raised inside the training loop when the caller asked it to stop. */
 export class StopRequested extends Error {
   constructor() {

@@ -36,6 +36,19 @@ export class Rng {
     return t >>> 0;
   }
 
+  /** The four state words, to checkpoint the stream and continue it later (`fromState`). */
+  state(): [number, number, number, number] {
+    return [this.a, this.b, this.c, this.d];
+  }
+
+  /** A stream continuing exactly where `state()` was taken. */
+  static fromState(s: readonly number[]): Rng {
+    if (s.length !== 4 || !s.every((w) => Number.isInteger(w) && w >= -0x80000000 && w <= 0xffffffff)) throw new Error('an RNG state is four 32-bit words');
+    const r = new Rng(0);
+    [r.a, r.b, r.c, r.d] = s.map((w) => w | 0);
+    return r;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     return this.nextUint32() / 4294967296;

@@ -10,13 +10,13 @@ import type { Cluster } from '../transform/cluster/scic';
 import type { ExperimentConfig } from '../config/schema';
 import { loadDataset } from '../data/datasets';
 import type { Dataset } from '../data/dataset';
-import { validateConfig } from '../config/validate';
-import { UserError } from '../core/errors';
+import { formatPath, validateConfig } from '../config/validate';
+import { IoError, UserError } from '../core/errors';
 import { adcEnergy, arraysPerMpe, networkArea, spikingEnergy } from '../hardware/cost';
 import { loadPreset, presetCaveats, type Preset } from '../hardware/presets';
 import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/network';
 import { simulateSnn } from '../hardware/snn';
-import { readClusters, readModel, readRun, writeEvaluation } from '../store/runFolder';
+import { readClustersFor, readModel, readRun, writeEvaluation } from '../store/runFolder';
 
 import type { PricedMapping, Evaluation } from '../format/evaluation';
 import type { NetworkMapping } from '../format/mapping';
@@ -24,12 +24,12 @@ import type { RunHardwareSummary, RunResult } from '../format/run';
 /** The connectivity a run ended with, read through the store: its masks, and its clusters when it has any. */
 export function runConnectivity(dir: string): { layers: number[]; connectivity: LayerConnectivity[]; weights: Float32Array[]; masks: Uint8Array[] } {
   const model = readModel(dir);
-  const clusterLayers = readClusters(dir)?.layers ?? [];
+  const clusterLayers = readClustersFor(dir, model.layers);
   const connectivity = model.masks.map((map, l) => ({
     rows: model.layers[l + 1],
     cols: model.layers[l],
     map,
-    clusters: (clusterLayers[l]?.clusters ?? []).map(
+    clusters: clusterLayers[l].map(
       (c): Cluster => ({ inputs: Int32Array.from(c.inputs), outputs: Int32Array.from(c.outputs), quality: c.quality, valid: c.valid }),
     ),
   }));
@@ -68,9 +68,17 @@ export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation
   if (rec.state !== 'ok' || !rec.result || !rec.config) throw new UserError(dir, `is not a readable run folder${rec.problem ? ` (${rec.problem})` : ''}`);
   if (!rec.result.weightsFile) throw new UserError(dir, `has no weights yet (status ${rec.result.status})`);
   // Through the validator again, so that sections newer than the run get their schema defaults.
-  const config: ExperimentConfig = validateConfig(rec.config).config ?? rec.config;
+  const checked = validateConfig(rec.config);
+  if (!checked.config) {
+    const first = checked.problems.find((p) => p.severity === 'error');
+    throw new IoError(path.join(dir, 'config.json'), `is damaged: ${first ? `${formatPath(first.path)}: ${first.message}` : 'not a valid config'}`);
+  }
+  const config: ExperimentConfig = checked.config;
   const baseDir = rec.result.configFile ? path.dirname(rec.result.configFile) : dir;
-  const evaluation = evaluateNetwork({ runDir: dir, config, baseDir, status: rec.result.status, weightsNote: rec.result.weightsNote, ...runConnectivity(dir) }, opts);
+  const net = runConnectivity(dir);
+  if (net.layers.join(',') !== config.network.layers.join(','))
+    throw new IoError(path.join(dir, 'model.tnsr'), `is damaged or belongs to another run: its network ${net.layers.join('-')} is not the config's ${config.network.layers.join('-')}`);
+  const evaluation = evaluateNetwork({ runDir: dir, config, baseDir, status: rec.result.status, weightsNote: rec.result.weightsNote, ...net }, opts);
   if (opts.write !== false) writeEvaluation(dir, evaluation);
   return evaluation;
 }

@@ -12,12 +12,15 @@ import { checkNetworkFitsData, loadDataset } from '../data/datasets';
 import { errorMessage, markReported, UserError } from '../core/errors';
 import { initBackend } from '../model/backend';
 import { MaskedMLP } from '../model/mlp';
-import { createRunDir, RunWriter } from '../store/runFolder';
+import { createRunDir, hasCheckpoint, listSnapshots, readCheckpointFile, readSnapshot, removeCheckpoint, RunWriter } from '../store/runFolder';
 import { train, type Stepper } from '../train/loop';
+import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../train/checkpoint';
 import { TransformSchedule } from '../transform/schedule';
 import { mapLayers, schemesFor } from '../transform/mapping/network';
 import { connectivity, connectivitySnapshot, snapshotReasons, writeTransformResults } from '../transform/results';
 import type { SnapshotReason } from '../format/clusters';
+import type { EpochMetrics } from '../format/metrics';
+import type { NamedTensor } from '../store/tensorFile';
 import { evaluateNetwork, hardwareSummary } from './evaluate';
 import { loadPreset } from '../hardware/presets';
 import { ParallelStepper, StartAborted } from '../train/parallel/stepper';
@@ -32,7 +35,16 @@ export interface RunOptions {
   outRoot: string;
   emit: (e: EngineEvent) => void;
   signal?: AbortSignal;
+  /** Continue this stopped or killed run folder from its checkpoint instead of creating a new one (`loaded` is its config.json). */
+  resumeDir?: string;
+  /** Checkpoint forking (sweeps): hand the training state after `epoch` to `save`, with the mPEs of every epoch so far at each of `crossbars`. */
+  forkSave?: { epoch: number; crossbars: number[]; save: (encoded: { tensors: NamedTensor[]; meta: Record<string, unknown> }) => void };
+  /** Start a new run from another run's saved state (a fork) instead of epoch 1; its metrics and snapshots up to there are copied. */
+  forkFrom?: { tensors: Map<string, NamedTensor>; meta: Record<string, unknown>; file: string };
 }
+
+/** An epoch's metrics as a fork carries them: with the mPEs at each crossbar size of the runs that start from it. */
+type ForkEpoch = EpochMetrics & { mpesAt?: Record<string, number> };
 
 export const DEFAULT_RUNS_ROOT = path.join('.trannsformer', 'runs');
 
@@ -53,18 +65,47 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
   const config = loaded.config;
   let backend: Awaited<ReturnType<typeof initBackend>>;
   let data: ReturnType<typeof loadDataset>;
+  let checkpoint: TrainCheckpoint | undefined;
   try {
+    if (opts.forkFrom) {
+      try {
+        checkpoint = decodeCheckpoint(opts.forkFrom.tensors, opts.forkFrom.meta, config.network.layers, config.transform.mode !== 'original');
+      } catch (e) {
+        throw new UserError(opts.forkFrom.file, `cannot start from this checkpoint: ${errorMessage(e)}`);
+      }
+    } else if (opts.resumeDir !== undefined && hasCheckpoint(opts.resumeDir)) {
+      // Read and check the checkpoint before anything else: a damaged one changes nothing in the folder.
+      const raw = readCheckpointFile(opts.resumeDir);
+      try {
+        checkpoint = decodeCheckpoint(raw.tensors, raw.meta, config.network.layers, config.transform.mode !== 'original');
+      } catch (e) {
+        throw new UserError(raw.file, `cannot resume from this checkpoint: ${errorMessage(e)}`);
+      }
+    }
     backend = await initBackend(config.backend);
     data = loadDataset(config.dataset, loaded.baseDir, config.training.seed);
     checkNetworkFitsData(data, config.network.layers);
     if (config.hardware.evaluate) loadPreset(config.hardware.preset, loaded.baseDir);
   } catch (e) {
-    // Nothing was written yet: bad data fails before any run folder exists.
+    // Nothing was written yet: bad data fails before any run folder exists (or changes).
     throw reportError(e, emit);
   }
 
-  const dir = createRunDir(opts.outRoot, config.name);
-  const writer = new RunWriter(dir, config, path.resolve(loaded.file));
+  let dir: string;
+  let writer: RunWriter;
+  try {
+    if (opts.resumeDir !== undefined) {
+      // Without a checkpoint (killed before the first one) the run starts again from its seed: the same run.
+      dir = opts.resumeDir;
+      writer = RunWriter.resume(dir, { epoch: checkpoint?.loop.epochsCompleted ?? 0, batchesIntoEpoch: checkpoint?.loop.batchesIntoEpoch ?? 0 });
+    } else {
+      dir = createRunDir(opts.outRoot, config.name);
+      writer = new RunWriter(dir, config, path.resolve(loaded.file));
+      if (opts.forkFrom && checkpoint) copyForkedEpochs(writer, opts.forkFrom, checkpoint.loop.epochsCompleted, transformOf(config).crossbar);
+    }
+  } catch (e) {
+    throw reportError(e, emit);
+  }
   const datasetInfo = { name: data.name, source: data.source, train: data.train.count, test: data.test.count, inputSize: data.inputSize, classes: data.classes, notes: data.notes };
   writer.update({ backend: { name: backend.name, detail: backend.detail }, dataset: datasetInfo });
   emit({
@@ -76,11 +117,35 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
     backend: { name: backend.name, detail: backend.detail },
     dataset: { name: data.name, train: data.train.count, test: data.test.count, inputSize: data.inputSize, classes: data.classes, notes: data.notes },
     warnings: loaded.warnings.map((w) => `${formatPath(w.path)}: ${w.message}`),
+    ...(opts.resumeDir !== undefined ? { resumedFrom: { epoch: checkpoint?.loop.epochsCompleted ?? 0, batchesIntoEpoch: checkpoint?.loop.batchesIntoEpoch ?? 0 } } : {}),
   });
 
-  const model = MaskedMLP.create(config.network, config.training.seed);
+  const model = checkpoint ? MaskedMLP.fromState(config.network.layers, config.network.output, checkpoint.model) : MaskedMLP.create(config.network, config.training.seed);
   const transform = transformOf(config);
   const schedule = new TransformSchedule(transform, config.network.layers, config.training.seed);
+  if (checkpoint?.schedule) schedule.restoreState(checkpoint.schedule);
+  // A fork's parent may have had another cluster-pruning factor: it acts only from clusterPruneStart, after the fork.
+  if (opts.forkFrom) for (const s of schedule.state) s.clusterPruneFactor = transform.clusterPruneFactor;
+  if (checkpoint) {
+    const { epochsCompleted: e, batchesIntoEpoch: b } = checkpoint.loop;
+    emit({ type: 'log', level: 'info', message: `resuming from the checkpoint after epoch ${e}${b ? ` and ${b} batches of epoch ${e + 1}` : ''}` });
+  } else if (opts.resumeDir !== undefined) emit({ type: 'log', level: 'info', message: 'no checkpoint (stopped before the first one): training again from the start, with the same seed' });
+  // Checkpoints: every `checkpointEvery` epochs, at the last epoch, and when stopped.
+  const every = config.training.checkpointEvery;
+  const forkHistory: ForkEpoch[] = [];
+  let pendingMpesAt: Record<string, number> | undefined;
+  let epochNow = 0;
+  const writeCheckpoint = (loop: TrainCheckpoint['loop'], final: boolean) => {
+    const fork = opts.forkSave;
+    if (fork && !final && loop.epochsCompleted === fork.epoch && loop.batchesIntoEpoch === 0) {
+      const enc = encodeCheckpoint({ layers: config.network.layers, loop, model: model.exportState(), schedule: schedule.prunes ? schedule.exportState() : undefined });
+      fork.save({ tensors: enc.tensors, meta: { ...enc.meta, history: forkHistory, parentRunDir: dir } });
+    }
+    const due = final || loop.epochsCompleted === config.training.epochs || (every > 0 && loop.epochsCompleted % every === 0);
+    if (!due || (loop.epochsCompleted === 0 && loop.batchesIntoEpoch === 0)) return;
+    const cp: TrainCheckpoint = { layers: config.network.layers, loop, model: model.exportState(), schedule: schedule.prunes ? schedule.exportState() : undefined };
+    writer.writeCheckpoint(encodeCheckpoint(cp), { epoch: loop.epochsCompleted, batchesIntoEpoch: loop.batchesIntoEpoch });
+  };
   const shown = schemesFor(transform.mode).shown;
   const finishTransform = () => {
     if (transform.mode === 'offline') schedule.clusterOffline();
@@ -132,6 +197,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
       stepper,
       afterEpochTraining: schedule.prunes
         ? (epoch, trainLoss) => {
+            epochNow = epoch;
             const report = schedule.epochEnd(epoch, model.exportWeights(), trainLoss);
             schedule.state.forEach((s, l) => model.setMask(l, s.map));
             for (const a of report.actions) emit({ type: 'log', level: 'info', message: `epoch ${epoch}: ${a}` });
@@ -145,13 +211,19 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
       epochTransformMetrics: schedule.prunes
         ? () => {
             const s = schedule.summary();
-            const m = mapLayers(shown, connectivity(schedule), transform.crossbar);
+            const conn = connectivity(schedule);
+            const m = mapLayers(shown, conn, transform.crossbar);
+            if (opts.forkSave && epochNow <= opts.forkSave.epoch)
+              pendingMpesAt = Object.fromEntries(opts.forkSave.crossbars.map((x) => [String(x), mapLayers(shown, conn, x).total]));
             return { prunedFraction: s.keptFraction.map((k) => 1 - k), unclusteredFraction: s.unclusteredFraction, clusters: s.clusters, mpes: m.total, mapping: shown };
           }
         : undefined,
       signal: opts.signal,
+      resumeFrom: checkpoint?.loop,
+      onCheckpoint: writeCheckpoint,
       onProgress: (p) => emit({ type: 'progress', ...p }),
       onEpoch: (m) => {
+        if (opts.forkSave && m.epoch <= opts.forkSave.epoch) forkHistory.push({ ...m, mpesAt: pendingMpesAt });
         writer.epoch(m);
         emit({ type: 'epoch', metrics: m });
       },
@@ -188,7 +260,9 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
         emit({ type: 'log', level: 'warning', message: `evaluation failed: ${errorMessage(e)}` });
       }
     }
-    const result = writer.finish('completed');
+    // A completed run needs no checkpoint (its weights are in model.tnsr).
+    removeCheckpoint(dir);
+    const result = writer.finish('completed', { checkpoint: undefined });
     emit({ type: 'finished', status: 'completed', runDir: dir, result });
     return { dir, result };
   } catch (e) {
@@ -206,4 +280,26 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
     model.dispose();
     if (tf.memory().numTensors > 0) tf.disposeVariables();
   }
+}
+
+/**
+ * A forked run's first epochs are its parent's: copy their metrics (with the
+ * mPEs at this run's crossbar size) and connectivity snapshots, so the
+ * folder reads as if it had trained them itself.
+ */
+function copyForkedEpochs(writer: RunWriter, fork: NonNullable<RunOptions['forkFrom']>, epoch: number, crossbar: number): void {
+  const history = Array.isArray(fork.meta.history) ? (fork.meta.history as ForkEpoch[]) : [];
+  for (const h of history) {
+    if (h.epoch > epoch) continue;
+    const { mpesAt, ...m } = h;
+    const own = mpesAt?.[String(crossbar)];
+    writer.epoch(m.transform && own !== undefined ? { ...m, transform: { ...m.transform, mpes: own } } : m);
+  }
+  const parent = typeof fork.meta.parentRunDir === 'string' ? fork.meta.parentRunDir : undefined;
+  if (parent)
+    for (const s of listSnapshots(parent)) {
+      const snap = s.epoch <= epoch ? readSnapshot(parent, s.epoch) : undefined;
+      if (snap) writer.snapshot(snap);
+    }
+  writer.update({ forkedFrom: { checkpoint: fork.file, epoch, ...(parent ? { run: parent } : {}) } });
 }

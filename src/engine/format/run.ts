@@ -36,6 +36,12 @@ export interface RunResult {
   weightsFile?: string;
   weightsNote?: string;
   error?: { message: string; where?: string };
+  /** The latest checkpoint to resume from (checkpoint.tnsr): epochs completed and batches into the next. */
+  checkpoint?: { file: string; epoch: number; batchesIntoEpoch: number; at: string };
+  /** A sweep's forked run: its first `epoch` epochs are another run's (`run`), saved in `checkpoint`. */
+  forkedFrom?: { checkpoint: string; epoch: number; run?: string };
+  /** Each time the run was resumed: when, from where, and how it had ended. */
+  resumes?: { at: string; fromEpoch: number; batchesIntoEpoch: number; previousStatus: RunStatus }[];
   /** Crossbar mapping of the final network (see mapping.json for placements). */
   mapping?: RunMappingSummary;
   /** Spiking conversion, area and energy at the configured size and preset (see evaluation.json). */

@@ -232,6 +232,24 @@ export class MaskedMLP {
     });
   }
 
+  /** Weights, velocities and masks exactly as held ([inputs, outputs]), for a checkpoint. */
+  exportState(): ModelState {
+    const read = (ts: tf.Tensor2D[]) => ts.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+    return { W: read(this.W), V: read(this.V), masks: this.masks.map((m) => Uint8Array.from(m.dataSync() as Float32Array, (v) => (v !== 0 ? 1 : 0))) };
+  }
+
+  /** Continue from a checkpoint's state: the same weights, momentum and masks, bit for bit. */
+  static fromState(layers: number[], output: OutputKind, s: ModelState): MaskedMLP {
+    const m = new MaskedMLP(layers, output);
+    for (let l = 0; l < m.depth; l++) {
+      const shape: [number, number] = [layers[l], layers[l + 1]];
+      m.W.push(tf.tensor2d(s.W[l], shape));
+      m.V.push(tf.tensor2d(s.V[l], shape));
+      m.masks.push(tf.tensor2d(Float32Array.from(s.masks[l]), shape));
+    }
+    return m;
+  }
+
   /** Fraction of each layer's synapses that the mask keeps. */
   keptFractions(): number[] {
     return this.masks.map((m) => tf.tidy(() => tf.mean(m).dataSync()[0]));
@@ -243,6 +261,13 @@ export class MaskedMLP {
     this.V = [];
     this.masks = [];
   }
+}
+
+/** A model's training state in its own layout ([inputs, outputs] per layer). */
+export interface ModelState {
+  W: Float32Array[];
+  V: Float32Array[];
+  masks: Uint8Array[];
 }
 
 export interface DropoutSpec {

@@ -6,6 +6,8 @@
  *                   every epoch and at the end, so it is always valid JSON
  *   metrics.jsonl   one JSON line per completed epoch (EpochMetrics)
  *   model.tnsr      final weights and masks (see tensorFile.ts)
+ *   checkpoint.tnsr training state to resume from (train/checkpoint.ts),
+ *                   every training.checkpointEvery epochs and when stopped
  *   clusters.json   clusters per layer and the permutation that groups them
  *   mapping.json    crossbar placements under each mapping scheme
  *   evaluation.json spiking conversion, area and energy
@@ -19,6 +21,12 @@
  * Status is "running" while a process works on it; "completed",
  * "interrupted" (stopped by the user, partial but valid) or "failed" after.
  * Readers never throw on a damaged folder: they report what is wrong.
+ *
+ * Every file is written whole to a temporary file and renamed over the old
+ * one, so a reader (or a process killed mid-write) sees the old or the new
+ * file, never a torn one; `metrics.jsonl` is append-only and its torn last
+ * line is skipped. A write that fails (a full disk) leaves no temporary file
+ * behind and raises an IoError naming the file.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -26,10 +34,12 @@ import * as path from 'node:path';
 import type { ExperimentConfig } from '../config/schema';
 import type { EpochMetrics } from '../format/metrics';
 import type { RunStatus, RunResult, RunRecord } from '../format/run';
-import type { ClustersFile, ConnectivitySnapshot, MappingFile, SnapshotReason } from '../format/clusters';
+import type { ClusterRecord, ClustersFile, ConnectivitySnapshot, LayerClustersRecord, MappingFile, SnapshotReason } from '../format/clusters';
 import type { Evaluation } from '../format/evaluation';
 import type { CompareResult } from '../format/compare';
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
+import { fsErrorMessage, IoError } from '../core/errors';
+import { ensureOutRoot } from './outRoot';
 
 export const RUN_FORMAT = 'trannsformer-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -45,12 +55,92 @@ export const FILES = {
   snapshots: 'snapshots.tnsr',
   report: 'report.html',
   compare: 'compare.json',
+  checkpoint: 'checkpoint.tnsr',
 } as const;
 
+/** Temporary files of atomic writes end with this, then the writer's pid and a counter. */
+export const TEMP_MARK = '.tmp-';
+let tempCounter = 0;
+
+/**
+ * Write a file whole or not at all: a temporary file beside it, flushed to
+ * disk, renamed over it. On failure the temporary file is removed and an
+ * IoError names the file and the cause (ENOSPC: "no space left on device").
+ */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  const tmp = `${file}${TEMP_MARK}${process.pid}-${++tempCounter}`;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'w', 0o644);
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) closeQuietly(fd);
+    fs.rmSync(tmp, { force: true });
+    throw new IoError(file, `could not be written: ${fsErrorMessage(e)}`);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // already failing: the first error is the one to report
+  }
+}
+
+/**
+ * `result.json` is padded to whole 4 KiB blocks (JSON allows trailing
+ * spaces), so that when the disk is full and no temporary file can be made,
+ * the final status still fits over the old file in place (no new blocks
+ * needed): a run that fails on a full disk still says so.
+ */
+const RESULT_BLOCK = 4096;
+function writeResultFile(dir: string, result: RunResult): void {
+  const file = path.join(dir, FILES.result);
+  const json = JSON.stringify(result, null, 2) + '\n';
+  const size = Buffer.byteLength(json);
+  const text = json + ' '.repeat(Math.ceil((size + 512) / RESULT_BLOCK) * RESULT_BLOCK - size);
+  try {
+    writeFileAtomic(file, text);
+  } catch (e) {
+    if (!overwriteInPlace(file, text)) throw e;
+  }
+}
+
+/** Overwrite a file's bytes without growing it (for a full disk); false when it would have to grow or the write fails. */
+function overwriteInPlace(file: string, text: string): boolean {
+  const bytes = Buffer.from(text.trimEnd() + '\n', 'utf8');
+  let fd: number | undefined;
+  try {
+    if (fs.statSync(file).size < bytes.length) return false;
+    fd = fs.openSync(file, 'r+');
+    const padded = Buffer.alloc(fs.fstatSync(fd).size, 0x20);
+    bytes.copy(padded);
+    for (let at = 0; at < padded.length; ) at += fs.writeSync(fd, padded, at, padded.length - at, at);
+    fs.fsyncSync(fd);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
+  }
+}
+
+/** Temporary files an atomic write left behind (a process killed mid-write); removed when a run is resumed or closed. */
+export function leftoverTempFiles(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((n) => n.includes(TEMP_MARK))
+      .map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
 }
 
 function stamp(d: Date): string {
@@ -60,7 +150,8 @@ function stamp(d: Date): string {
 
 /** Create a fresh, uniquely named run folder under `root`. */
 export function createRunDir(root: string, name: string, now = new Date()): string {
-  fs.mkdirSync(root, { recursive: true });
+  // Checked and made one level at a time: a recursive mkdir spins forever under /proc.
+  ensureOutRoot(root);
   const base = `${stamp(now)}-${name}`;
   for (let i = 1; ; i++) {
     const dir = path.join(root, i === 1 ? base : `${base}-${i}`);
@@ -77,6 +168,44 @@ export function createRunDir(root: string, name: string, now = new Date()): stri
 export class RunWriter {
   readonly result: RunResult;
   private readonly t0 = Date.now();
+  /** Seconds the run took before it was resumed. */
+  private secondsBefore = 0;
+
+  /**
+   * Take over a stopped or killed run folder to continue it from its
+   * checkpoint at `epoch` (+ `batchesIntoEpoch`): metrics and snapshots after
+   * that point are dropped (they will be made again), leftover temporary
+   * files removed, the folder marked running and owned by this process.
+   */
+  static resume(dir: string, at: { epoch: number; batchesIntoEpoch: number }): RunWriter {
+    const rec = readRun(dir);
+    if (rec.state !== 'ok' || !rec.result || !rec.config) throw new IoError(dir, `cannot be resumed: ${rec.problem ?? 'not a run folder'}`);
+    for (const f of leftoverTempFiles(dir)) fs.rmSync(f, { force: true });
+    const w = Object.create(RunWriter.prototype) as RunWriter;
+    const metrics = readMetrics(dir).metrics.filter((m) => m.epoch <= at.epoch);
+    writeFileAtomic(path.join(dir, FILES.metrics), metrics.map((m) => JSON.stringify(m) + '\n').join(''));
+    const snapshots = (decodeSnapshots(dir)?.meta ?? []).filter((m) => m.epoch <= at.epoch).map((m) => readSnapshot(dir, m.epoch)).filter((x): x is ConnectivitySnapshot => !!x);
+    const last = metrics[metrics.length - 1];
+    let best: RunResult['best'];
+    for (const m of metrics) if (!best || m.testAccuracy > best.testAccuracy) best = { epoch: m.epoch, testAccuracy: m.testAccuracy };
+    const prev = rec.result;
+    const result: RunResult = {
+      ...prev,
+      status: 'running',
+      pid: process.pid,
+      owner: ownerOfThisProcess(),
+      updatedAt: new Date().toISOString(),
+      epochsCompleted: at.epoch,
+      batchesIntoEpoch: at.batchesIntoEpoch,
+      final: last ? { testAccuracy: last.testAccuracy, testLoss: last.testLoss, trainAccuracy: last.trainAccuracy, trainLoss: last.trainLoss, keptFraction: last.keptFraction } : undefined,
+      best,
+      resumes: [...(prev.resumes ?? []), { at: new Date().toISOString(), fromEpoch: at.epoch, batchesIntoEpoch: at.batchesIntoEpoch, previousStatus: prev.status }],
+    };
+    for (const k of ['finishedAt', 'error', 'weightsFile', 'weightsNote', 'mapping', 'hardware'] as const) delete result[k];
+    Object.assign(w, { dir, result, t0: Date.now(), secondsBefore: prev.seconds ?? 0, snapshots });
+    w.save();
+    return w;
+  }
 
   constructor(
     readonly dir: string,
@@ -102,7 +231,7 @@ export class RunWriter {
       seconds: 0,
     };
     writeFileAtomic(path.join(dir, FILES.config), JSON.stringify(config, null, 2) + '\n');
-    fs.writeFileSync(path.join(dir, FILES.metrics), '');
+    writeFileAtomic(path.join(dir, FILES.metrics), '');
     this.save();
   }
 
@@ -112,7 +241,12 @@ export class RunWriter {
   }
 
   epoch(m: EpochMetrics): void {
-    fs.appendFileSync(path.join(this.dir, FILES.metrics), JSON.stringify(m) + '\n');
+    const file = path.join(this.dir, FILES.metrics);
+    try {
+      fs.appendFileSync(file, JSON.stringify(m) + '\n');
+    } catch (e) {
+      throw new IoError(file, `could not be written: ${fsErrorMessage(e)}`);
+    }
     const { testAccuracy, testLoss, trainAccuracy, trainLoss, keptFraction } = m;
     const best = this.result.best && this.result.best.testAccuracy >= testAccuracy ? this.result.best : { epoch: m.epoch, testAccuracy };
     this.update({ epochsCompleted: m.epoch, final: { testAccuracy, testLoss, trainAccuracy, trainLoss, keptFraction }, best });
@@ -146,6 +280,12 @@ export class RunWriter {
     writeFileAtomic(path.join(this.dir, FILES.snapshots), encodeSnapshots(this.snapshots));
   }
 
+  /** Replace the checkpoint (see train/checkpoint.ts) and record where it stands. */
+  writeCheckpoint(encoded: { tensors: NamedTensor[]; meta: Record<string, unknown> }, at: { epoch: number; batchesIntoEpoch: number }): void {
+    writeFileAtomic(path.join(this.dir, FILES.checkpoint), encodeTensors(encoded.tensors, { ...encoded.meta, name: this.result.name }));
+    this.update({ checkpoint: { file: FILES.checkpoint, epoch: at.epoch, batchesIntoEpoch: at.batchesIntoEpoch, at: new Date().toISOString() } });
+  }
+
   writeModel(tensors: NamedTensor[], note?: string): void {
     writeFileAtomic(path.join(this.dir, FILES.model), encodeTensors(tensors, { layers: this.result.layers, name: this.result.name }));
     this.update({ weightsFile: FILES.model, weightsNote: note });
@@ -158,8 +298,8 @@ export class RunWriter {
 
   private save(): void {
     this.result.updatedAt = new Date().toISOString();
-    this.result.seconds = (Date.now() - this.t0) / 1000;
-    writeFileAtomic(path.join(this.dir, FILES.result), JSON.stringify(this.result, null, 2) + '\n');
+    this.result.seconds = this.secondsBefore + (Date.now() - this.t0) / 1000;
+    writeResultFile(this.dir, this.result);
   }
 }
 
@@ -256,27 +396,75 @@ export function readMetrics(dir: string): { metrics: EpochMetrics[]; skipped: nu
   return { metrics, skipped };
 }
 
-/** Weights and masks of a run, in the paper's [outputs, inputs] orientation. */
+/**
+ * Weights and masks of a run, in the paper's [outputs, inputs] orientation.
+ * A missing or damaged model.tnsr raises an IoError that says what is wrong
+ * (every shape, value and mask bit is checked: a damaged file is never priced).
+ */
 export function readModel(dir: string): { layers: number[]; weights: Float32Array[]; masks: Uint8Array[] } {
   const file = path.join(dir, FILES.model);
-  const { tensors, meta } = decodeTensors(fs.readFileSync(file), file);
-  const layers = meta.layers as number[];
+  const { tensors, meta } = readTensorFile(file, 'model');
+  const layers = meta.layers;
+  if (!Array.isArray(layers) || layers.length < 2 || !layers.every((n) => Number.isSafeInteger(n) && n > 0)) throw new IoError(file, 'is damaged: its layer sizes are missing or invalid');
   const weights: Float32Array[] = [];
   const masks: Uint8Array[] = [];
   for (let l = 0; l + 1 < layers.length; l++) {
-    const w = tensors.get(`weights/${l}`);
-    const m = tensors.get(`masks/${l}`);
-    if (!w || !m) throw new Error(`${file}: layer ${l} has no weights or masks`);
-    weights.push(w.data as Float32Array);
-    masks.push(m.data as Uint8Array);
+    const n = layers[l] * layers[l + 1];
+    const w = tensors.get(`weights/${l}`)?.data;
+    const m = tensors.get(`masks/${l}`)?.data;
+    if (!(w instanceof Float32Array) || !(m instanceof Uint8Array)) throw new IoError(file, `is damaged: layer ${l + 1} has no weights or masks of the right type`);
+    if (w.length !== n || m.length !== n) throw new IoError(file, `is damaged: layer ${l + 1} should hold ${layers[l + 1]}×${layers[l]} weights and masks`);
+    for (let i = 0; i < n; i++) if (!Number.isFinite(w[i])) throw new IoError(file, `is damaged: layer ${l + 1} holds a non-finite weight (at ${i})`);
+    for (let i = 0; i < n; i++) if (m[i] > 1) throw new IoError(file, `is damaged: the mask of layer ${l + 1} holds ${m[i]} (masks are 0 or 1)`);
+    weights.push(w);
+    masks.push(m);
   }
-  return { layers, weights, masks };
+  return { layers: layers as number[], weights, masks };
+}
+
+/** Decode a .tnsr file of a run folder; an IoError says what is missing or damaged. */
+function readTensorFile(file: string, what: string): { tensors: Map<string, NamedTensor>; meta: Record<string, unknown> } {
+  let buf: Buffer;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new IoError(file, `is not a regular file`);
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    if (e instanceof IoError) throw e;
+    throw new IoError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? `is missing: the run has no ${what} file` : `could not be read: ${fsErrorMessage(e)}`);
+  }
+  try {
+    return decodeTensors(buf, file);
+  } catch (e) {
+    // decodeTensors names the file already; say it is damaged, once.
+    throw new IoError(file, `is damaged: ${(e as Error).message.replace(`${file}: `, '')}`);
+  }
+}
+
+/** The raw checkpoint of a run (decode with train/checkpoint.ts), or an IoError when it has none or it is damaged. */
+export function readCheckpointFile(dir: string): { file: string; tensors: Map<string, NamedTensor>; meta: Record<string, unknown> } {
+  const file = path.join(dir, FILES.checkpoint);
+  return { file, ...readTensorFile(file, 'checkpoint') };
+}
+
+/** Delete a run's checkpoint (a completed run needs none). */
+export function removeCheckpoint(dir: string): void {
+  fs.rmSync(path.join(dir, FILES.checkpoint), { force: true });
+}
+
+/** Whether a run folder holds a checkpoint (without reading it). */
+export function hasCheckpoint(dir: string): boolean {
+  return fs.existsSync(path.join(dir, FILES.checkpoint));
 }
 
 /** Subfolders of `root`, newest first (their names start with a timestamp); none when it does not exist. */
 export function subfolders(root: string): string[] {
   try {
-    const names = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    // Dot-folders (claims, editors' folders) are not runs.
+    const names = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .map((d) => d.name);
     return names.sort().reverse().map((n) => path.join(root, n));
   } catch {
     return [];
@@ -301,6 +489,46 @@ function readJson<T>(file: string): T | undefined {
 export function readClusters(dir: string): ClustersFile | undefined {
   const c = readJson<ClustersFile>(path.join(dir, FILES.clusters));
   return c && Array.isArray(c.layers) ? c : undefined;
+}
+
+/**
+ * The clusters of each layer of a network of `layers`, checked against it:
+ * none when the run has no clusters.json; an IoError naming the file when it
+ * exists but is damaged (unparsable, or a neuron index outside its layer) —
+ * pricing a network with half its clusters would give wrong numbers.
+ */
+export function readClustersFor(dir: string, layers: readonly number[]): ClustersFile['layers'][number]['clusters'][] {
+  const file = path.join(dir, FILES.clusters);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return layers.slice(1).map(() => []);
+    throw new IoError(file, `could not be read: ${fsErrorMessage(e)}`);
+  }
+  const bad = (why: string): never => {
+    throw new IoError(file, `is damaged: ${why}`);
+  };
+  let c: unknown;
+  try {
+    c = JSON.parse(text);
+  } catch {
+    return bad('not JSON');
+  }
+  const ls = (c as Partial<ClustersFile> | null)?.layers;
+  if (!Array.isArray(ls)) return bad('no list of layers');
+  if (ls.length !== layers.length - 1) bad(`${ls.length} layers for a network of ${layers.length - 1}`);
+  const inRange = (v: unknown, n: number): v is number[] => Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+  return ls.map((l: unknown, i) => {
+    const clusters = (l as Partial<LayerClustersRecord> | null)?.clusters;
+    if (!Array.isArray(clusters)) return bad(`layer ${i + 1} has no list of clusters`);
+    for (const [k, cl] of clusters.entries()) {
+      const x = cl as Partial<ClusterRecord> | null;
+      if (!x || !inRange(x.inputs, layers[i]) || !inRange(x.outputs, layers[i + 1])) bad(`cluster ${k + 1} of layer ${i + 1} names a neuron outside the layer (${layers[i + 1]}×${layers[i]})`);
+      if (typeof x!.quality !== 'number' || !Number.isFinite(x!.quality) || typeof x!.valid !== 'boolean') bad(`cluster ${k + 1} of layer ${i + 1} has no valid quality or validity`);
+    }
+    return clusters as ClusterRecord[];
+  });
 }
 
 /** `mapping.json`, or undefined. */
@@ -355,7 +583,12 @@ export function markRunEnded(dir: string, status: Exclude<RunStatus, 'running' |
   // A live owner on this machine still closes its own folder.
   if (ownerAlive(rec.result)) return false;
   const result: RunResult = { ...rec.result, status, finishedAt: new Date().toISOString(), error: { message: `${reason} (the engine exited without closing the run)` } };
-  writeFileAtomic(path.join(dir, FILES.result), JSON.stringify(result, null, 2) + '\n');
+  try {
+    writeResultFile(dir, result);
+  } catch {
+    return false; // a read-only or full disk: readers keep reporting it as stale
+  }
+  for (const f of leftoverTempFiles(dir)) fs.rmSync(f, { force: true });
   return true;
 }
 
@@ -383,12 +616,41 @@ function encodeSnapshots(list: ConnectivitySnapshot[]): Uint8Array {
 
 type SnapshotMeta = { epoch: number; reasons: SnapshotReason[]; layers: { rows: number; cols: number; clusters: ConnectivitySnapshot['layers'][number]['clusters'] }[] };
 
+function isSnapshotMeta(v: unknown): v is SnapshotMeta {
+  const m = v as Partial<SnapshotMeta> | null;
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    Number.isSafeInteger(m.epoch) &&
+    Array.isArray(m.reasons) &&
+    m.reasons.every((r) => typeof r === 'string') &&
+    Array.isArray(m.layers) &&
+    m.layers.every(
+      (l) =>
+        !!l &&
+        typeof l === 'object' &&
+        Number.isSafeInteger(l.rows) &&
+        l.rows > 0 &&
+        Number.isSafeInteger(l.cols) &&
+        l.cols > 0 &&
+        Array.isArray(l.clusters) &&
+        l.clusters.every((c) => !!c && indicesBelow(c.inputs, l.cols) && indicesBelow(c.outputs, l.rows)),
+    )
+  );
+}
+
+/** An array of whole numbers in [0, n). */
+function indicesBelow(v: unknown, n: number): boolean {
+  return Array.isArray(v) && v.every((i) => Number.isInteger(i) && i >= 0 && i < n);
+}
+
 function decodeSnapshots(dir: string): { meta: SnapshotMeta[]; tensors: Map<string, { data: unknown }> } | undefined {
   const file = path.join(dir, FILES.snapshots);
   try {
     const { tensors, meta } = decodeTensors(fs.readFileSync(file), file);
-    const list = (meta as { snapshots?: SnapshotMeta[] }).snapshots;
-    return Array.isArray(list) ? { meta: list, tensors } : undefined;
+    const list = (meta as { snapshots?: unknown }).snapshots;
+    // Every entry is checked: a damaged one is left out, never half-read.
+    return Array.isArray(list) ? { meta: list.filter(isSnapshotMeta), tensors } : undefined;
   } catch {
     return undefined;
   }

@@ -63,6 +63,13 @@ export function encodeTensors(tensors: NamedTensor[], meta: Record<string, unkno
   return out;
 }
 
+const BYTES: Record<TensorDType, number> = { float32: 4, int32: 4, uint8: 1 };
+
+/**
+ * Decode a `.tnsr` buffer. Every header field is checked before it is used
+ * (offsets, sizes, shapes, types), so a damaged file is refused with what is
+ * wrong — never read as other bytes or allocated beyond the file's size.
+ */
 export function decodeTensors(buf: Uint8Array, where = 'tensor file'): { tensors: Map<string, NamedTensor>; meta: Record<string, unknown> } {
   const fail = (msg: string): never => {
     throw new Error(`${where}: ${msg}`);
@@ -72,24 +79,39 @@ export function decodeTensors(buf: Uint8Array, where = 'tensor file'): { tensors
   const version = view.getUint32(4, true);
   if (version !== VERSION) fail(`format version ${version} is not supported (expected ${VERSION})`);
   const hlen = view.getUint32(8, true);
-  if (12 + hlen > buf.length) fail('truncated header');
-  let header: { tensors: Entry[]; meta?: Record<string, unknown> };
+  if (12 + hlen > buf.length) fail(`truncated header (it claims ${hlen} bytes, the file has ${buf.length - 12} after the preamble)`);
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(buf.subarray(12, 12 + hlen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(12, 12 + hlen)));
   } catch {
-    return fail('corrupt header');
+    return fail('corrupt header (not JSON)');
   }
+  const h = header as { tensors?: unknown; meta?: unknown };
+  if (h === null || typeof h !== 'object' || !Array.isArray(h.tensors)) return fail('corrupt header (no tensor list)');
+  if (h.meta !== undefined && (h.meta === null || typeof h.meta !== 'object' || Array.isArray(h.meta))) fail('corrupt header (meta is not an object)');
   const dataStart = align8(12 + hlen);
+  const dataBytes = buf.length - dataStart;
   const tensors = new Map<string, NamedTensor>();
-  for (const e of header.tensors) {
-    const start = dataStart + e.offset;
-    if (start + e.byteLength > buf.length) fail(`truncated: tensor ${e.name} runs past the end of the file`);
+  for (const raw of h.tensors as unknown[]) {
+    const e = raw as Partial<Entry>;
+    if (e === null || typeof e !== 'object' || typeof e.name !== 'string' || !e.name) fail('corrupt header (a tensor without a name)');
+    const name = e.name as string;
+    if (tensors.has(name)) fail(`tensor ${name} appears twice`);
+    if (e.dtype !== 'float32' && e.dtype !== 'int32' && e.dtype !== 'uint8') fail(`tensor ${name} has an unknown type ${JSON.stringify(e.dtype)}`);
+    const dtype = e.dtype as TensorDType;
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${name} has an invalid shape`);
+    const count = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    const offset = e.offset as number;
+    const byteLength = e.byteLength as number;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset % 8 !== 0) fail(`tensor ${name} has an invalid offset ${offset}`);
+    if (!Number.isSafeInteger(byteLength) || byteLength !== count * BYTES[dtype]) fail(`tensor ${name}: its size (${byteLength} bytes) does not match its shape ${(e.shape as number[]).join('×')} of ${dtype}`);
+    if (offset + byteLength > dataBytes) fail(`truncated: tensor ${name} runs past the end of the file`);
+    const start = dataStart + offset;
     // Copy so the result is aligned and independent of `buf`.
-    const bytes = new Uint8Array(e.byteLength);
-    bytes.set(buf.subarray(start, start + e.byteLength));
-    const data = e.dtype === 'float32' ? new Float32Array(bytes.buffer) : e.dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
-    if (data.length !== e.shape.reduce((a, b) => a * b, 1)) fail(`tensor ${e.name} has a shape that does not match its size`);
-    tensors.set(e.name, { name: e.name, shape: e.shape, data });
+    const bytes = new Uint8Array(byteLength);
+    bytes.set(buf.subarray(start, start + byteLength));
+    const data = dtype === 'float32' ? new Float32Array(bytes.buffer) : dtype === 'int32' ? new Int32Array(bytes.buffer) : bytes;
+    tensors.set(name, { name, shape: e.shape as number[], data });
   }
-  return { tensors, meta: header.meta ?? {} };
+  return { tensors, meta: (h.meta as Record<string, unknown> | undefined) ?? {} };
 }

@@ -8,6 +8,7 @@ import type { NetworkConfig, TrainingConfig } from '../config/schema';
 import type { Dataset, Split } from '../data/dataset';
 import type { MaskedMLP, StepResult } from '../model/mlp';
 import { permutation, Rng } from '../core/rng';
+import type { LoopState } from './checkpoint';
 
 import type { EpochMetrics, EpochTransformMetrics, TrainProgress } from '../format/metrics';
 export interface TrainOutcome {
@@ -47,6 +48,14 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Minimum milliseconds between progress callbacks. */
   progressIntervalMs?: number;
+  /** Continue from a checkpoint's loop state (the model and schedule were restored by the caller). */
+  resumeFrom?: LoopState;
+  /**
+   * Called with the loop's state at each epoch's end (after `onEpoch`) and
+   * when stopping (after the stepper flushed its weights into the model), to
+   * write a checkpoint; `final` is true for the stop.
+   */
+  onCheckpoint?: (state: LoopState, final: boolean) => Promise<void> | void;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -112,7 +121,8 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
   const n = data.train.count;
   const batches = Math.ceil(n / B);
   const stepper = opts.stepper ?? localStepper(model, opts.network, training, inputSize);
-  const shuffleRng = new Rng(training.seed, 0x5f1e);
+  const from = opts.resumeFrom;
+  const shuffleRng = from ? Rng.fromState(from.shuffle) : new Rng(training.seed, 0x5f1e);
   const x = new Float32Array(B * inputSize);
   const y = new Int32Array(B);
   const history: EpochMetrics[] = [];
@@ -120,15 +130,18 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
   let secondsPerSample = 0; // measured training time per sample
   let evalSecondsPerEpoch = 0;
 
-  for (let epoch = 1; epoch <= training.epochs; epoch++) {
+  for (let epoch = (from?.epochsCompleted ?? 0) + 1; epoch <= training.epochs; epoch++) {
+    const shuffleAtStart = shuffleRng.state();
     const order = permutation(n, shuffleRng);
     const t0 = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
+    // A resumed epoch picks up its running sums and its next batch.
+    const resumed = from && epoch === from.epochsCompleted + 1 && from.batchesIntoEpoch > 0 ? from : undefined;
+    let lossSum = resumed?.lossSum ?? 0;
+    let correct = resumed?.correct ?? 0;
+    let seen = resumed?.seen ?? 0;
     let lastReport = 0;
     let lastYield = 0;
-    for (let b = 0; b < batches; b++) {
+    for (let b = resumed?.batchesIntoEpoch ?? 0; b < batches; b++) {
       // Let the event loop run: signals, stdout to a pipe and worker messages are handled there.
       if (performance.now() - lastYield > 20) {
         await yieldToEventLoop();
@@ -136,6 +149,7 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
       }
       if (opts.signal?.aborted) {
         await stepper.flush?.();
+        await opts.onCheckpoint?.({ epochsCompleted: epoch - 1, batchesIntoEpoch: b, shuffle: shuffleAtStart, lossSum, correct, seen }, true);
         return { status: 'interrupted', epochsCompleted: epoch - 1, batchesIntoEpoch: b, history };
       }
       const count = Math.min(B, n - b * B);
@@ -147,7 +161,7 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
       const now = performance.now();
       if (opts.onProgress && (now - lastReport >= interval || b === batches - 1)) {
         lastReport = now;
-        const rate = seen / ((now - t0) / 1000);
+        const rate = (seen - (resumed?.seen ?? 0)) / ((now - t0) / 1000);
         const perSample = secondsPerSample || 1 / rate;
         const remainingSamples = n - seen + (training.epochs - epoch) * n;
         const evalLeft = (training.epochs - epoch + 1) * (evalSecondsPerEpoch || (data.test.count * perSample) / 3);
@@ -155,7 +169,8 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
       }
     }
     const trainSeconds = (performance.now() - t0) / 1000;
-    secondsPerSample = trainSeconds / n;
+    const trained = n - (resumed?.seen ?? 0); // samples this process trained in this epoch
+    secondsPerSample = trainSeconds / trained;
     await stepper.flush?.();
     await opts.afterEpochTraining?.(epoch, lossSum / n);
     model.applyMasks();
@@ -172,13 +187,14 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
       testAccuracy: test.accuracy,
       seconds: (performance.now() - t0) / 1000,
       trainSeconds,
-      samplesPerSecond: n / trainSeconds,
+      samplesPerSecond: trained / trainSeconds,
       keptFraction: model.keptFractions(),
     };
     const tm = opts.epochTransformMetrics?.();
     if (tm) m.transform = tm;
     history.push(m);
     await opts.onEpoch?.(m);
+    await opts.onCheckpoint?.({ epochsCompleted: epoch, batchesIntoEpoch: 0, shuffle: shuffleRng.state(), lossSum: 0, correct: 0, seen: 0 }, false);
   }
   return { status: 'completed', epochsCompleted: training.epochs, batchesIntoEpoch: 0, history };
 }

@@ -20,8 +20,15 @@ import {
   layerState,
   raisePruneThresholds,
   recluster,
+  refillCrossbars,
   type LayerState,
 } from './steps';
+
+/** The schedule's state between epochs. */
+export interface ScheduleState {
+  prevTrainLoss: number;
+  layers: LayerState[];
+}
 
 export interface PruneStepReport {
   /** What happened to each layer this epoch, for the log. */
@@ -40,6 +47,22 @@ export class TransformSchedule {
     this.state = layers.slice(1).map((rows, l) => layerState(rows, layers[l], t.clusterPruneFactor));
   }
 
+  /** Everything the schedule carries from one epoch to the next (for a checkpoint). */
+  exportState(): ScheduleState {
+    return { prevTrainLoss: this.prevTrainLoss, layers: this.state };
+  }
+
+  /** Continue from a checkpoint: the layers' maps, thresholds, clusters and the last training loss. */
+  restoreState(s: ScheduleState): void {
+    if (s.layers.length !== this.state.length) throw new Error(`the checkpoint has ${s.layers.length} layers, the network ${this.state.length}`);
+    s.layers.forEach((l, i) => {
+      const own = this.state[i];
+      if (l.rows !== own.rows || l.cols !== own.cols) throw new Error(`layer ${i + 1} of the checkpoint is ${l.rows}×${l.cols}, the network's ${own.rows}×${own.cols}`);
+      this.state[i] = l;
+    });
+    this.prevTrainLoss = s.prevTrainLoss;
+  }
+
   /** Does this mode change masks at all? */
   get prunes(): boolean {
     return this.t.mode !== 'original';
@@ -53,6 +76,8 @@ export class TransformSchedule {
     const t = this.t;
     const inner = t.innerPruneRate > 0;
     const actions: string[] = [];
+    // freezeMasks: after clusterPruneStart's step (the fade's end) the mapping is fixed; the remaining epochs fine-tune the weights on it.
+    if (t.mode === 'trannsformer' && t.freezeMasks && epoch > t.clusterPruneStart) return { actions };
     this.state.forEach((s, l) => {
       const w = weights[l];
       const at = { seed: this.seed, epoch, layer: l };
@@ -68,6 +93,7 @@ export class TransformSchedule {
       } else if (t.clustering === 'balanced' || Math.abs(s.unclusteredCurr - s.unclusteredPrev) >= t.tolerance) {
         // Still moving (or balanced, which never re-clusters): prune around the clusters.
         s.unclusteredPrev = s.unclusteredCurr;
+        if (t.refillCrossbars && epoch < t.clusterPruneStart) refillCrossbars(s, w, t.crossbar);
         cdp(s, w, inner);
       } else {
         // The unclustered fraction settled: cluster the synapses outside every cluster.

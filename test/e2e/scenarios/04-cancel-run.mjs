@@ -1,13 +1,15 @@
 // Cancel a run mid-epoch from its progress notification: within seconds it
-// is interrupted in the Runs tree, in Run Details and in its folder.
+// is interrupted in the Runs tree, in Run Details and in its folder. Then
+// resume it from the tree's context menu: it continues from its checkpoint
+// in the same folder (epochs counted on, none repeated), and is cancelled again.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { until } from '../harness.mjs';
 
 export default {
-  name: 'cancel a run mid-epoch',
-  timeout: 240_000,
+  name: 'cancel a run mid-epoch, resume it',
+  timeout: 300_000,
   async run({ editor, step, log }) {
     const file = path.join(editor.workspace, 'quick-mnist.trannsformer.json');
     const config = JSON.parse(readFileSync(file, 'utf8'));
@@ -44,6 +46,32 @@ export default {
       assert.equal(result.status, 'interrupted');
       assert.ok(result.epochsCompleted >= 1 && result.epochsCompleted < 20, `stopped after ${result.epochsCompleted} epochs`);
       assert.deepEqual((await editor.statusBarTexts()).filter((t) => /TraNNsformer/.test(t)), [], 'no status bar item is left');
+    });
+    let stoppedAt;
+    await step('resume from the Runs view: the same folder continues from its checkpoint', async () => {
+      const [dir] = editor.runFolders();
+      const before = editor.result(dir);
+      stoppedAt = before.epochsCompleted;
+      assert.ok(before.checkpoint, `the interrupted run has a checkpoint: ${JSON.stringify(before.checkpoint)}`);
+      await editor.contextMenu(editor.runsRow('quick-mnist ·'), 'Resume Run');
+      const text = await editor.waitWebview(`the resumed run past epoch ${stoppedAt + 1}`, [/running/, new RegExp(`epoch (${stoppedAt + 2}|${stoppedAt + 3})/20`)], 120_000);
+      log(`resumed:\n${text}`);
+      assert.deepEqual(editor.runFolders(), [dir], 'no new run folder');
+      const during = editor.result(dir);
+      assert.equal(during.status, 'running');
+      assert.equal(during.resumes?.length, 1, 'the folder records the resume');
+      assert.equal(during.resumes[0].fromEpoch, stoppedAt);
+    });
+    await step('cancel the resumed run: its epochs are counted on, none repeated', async () => {
+      const toast = editor.page.locator('.notifications-toasts .notification-toast', { hasText: 'resume' });
+      await toast.hover();
+      await toast.getByRole('button', { name: 'Cancel' }).click();
+      const [dir] = editor.runFolders();
+      await until('the resumed run to be interrupted again', async () => editor.result(dir).status === 'interrupted', { timeout: 30_000 });
+      const epochs = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
+      log(`epochs in metrics.jsonl: ${epochs.join(', ')}`);
+      assert.deepEqual(epochs, epochs.map((_, i) => i + 1), 'epochs 1, 2, … once each');
+      assert.ok(epochs.length > stoppedAt, 'the resumed run added epochs');
     });
   },
 };
