@@ -42,7 +42,16 @@ test('original and pruning train once for every crossbar and preset; TraNNsforme
   }
   assert.equal(plan.sharing.trainingsSaved, 13);
   assert.match(plan.sharing.notes.join('\n'), /trains once for 6 points/);
-  assert.equal(plan.sharing.checkpointForking, false);
+  // The three TraNNsformer trainings differ only in the crossbar size, which acts from clusterStart (2 of 10 epochs): they fork.
+  assert.equal(plan.sharing.checkpointForking, true);
+  const tj = plan.jobs.filter((j) => modeOf(j.id) === 'trannsformer');
+  const parent = tj.find((j) => j.fork?.role === 'parent')!;
+  assert.deepEqual(parent.fork, { role: 'parent', epoch: 1, crossbars: [16, 32, 64], children: tj.filter((j) => j !== parent).map((j) => j.id) });
+  for (const c of tj.filter((j) => j !== parent)) assert.deepEqual(c.fork, { role: 'child', parent: parent.id, epoch: 1 });
+  assert.equal(plan.sharing.epochsSaved, 2);
+  // Parents run first and children last.
+  assert.ok(plan.jobs.indexOf(parent) < Math.min(...tj.filter((j) => j !== parent).map((j) => plan.jobs.indexOf(j))));
+  assert.equal(plan.jobs[plan.jobs.length - 1].fork?.role, 'child');
   // Planning twice gives the same fingerprint; another spec another.
   assert.equal(planSweep(loaded, { threads: 2 }).fingerprint, plan.fingerprint);
   assert.notEqual(planSweep(loadConfigObject(base({ grid: { crossbar: [16, 32], mode: ['original'] } }))).fingerprint, plan.fingerprint);
@@ -139,4 +148,32 @@ test('the front: non-dominated points, accuracy loss against the original, the l
   const g = computeFront(noOrig, jobs);
   assert.equal(g.recommended, undefined);
   assert.match(g.noRecommendation!, /add "original" to sweep\.grid\.mode/);
+});
+
+test('checkpoint forking: only TraNNsformer trainings whose first clusterStart − 1 epochs are the same fork', () => {
+  const fork = (sweep: unknown, transform: Record<string, unknown> = {}) => {
+    const raw = { ...base(sweep), transform: { mode: 'trannsformer', clusterStart: 4, clusterPruneStart: 8, ...transform } };
+    return planSweep(loadConfigObject(raw), { threads: 1 });
+  };
+  // Settings acting from clusterStart on: one parent, children start after epoch 3.
+  const late = fork({ grid: { crossbar: [16, 32], qualityMin: [0.3, 0.5] } });
+  assert.equal(late.jobs.length, 4);
+  assert.equal(late.jobs.filter((j) => j.fork?.role === 'child').length, 3);
+  assert.equal(late.sharing.epochsSaved, 9);
+  assert.match(late.sharing.notes.join('\n'), /checkpoint after epoch 3/);
+  // A setting acting from epoch 1 (the learning rate, the prune rate scale): no fork across it.
+  const early = fork({ grid: { 'training.learningRate': [0.1, 0.2], pruneRateScale: [0.001, 0.002] } });
+  assert.equal(early.sharing.checkpointForking, false);
+  assert.ok(early.jobs.every((j) => !j.fork));
+  // Mixed: forks within each learning rate, never across.
+  const mixed = fork({ grid: { 'training.learningRate': [0.1, 0.2], crossbar: [16, 32] } });
+  for (const c of mixed.jobs.filter((j) => j.fork?.role === 'child')) {
+    const p = mixed.jobs.find((j) => j.id === (c.fork as { parent: string }).parent)!;
+    const lr = (j: typeof c) => j.overrides.find((o) => o.path.join('.') === 'training.learningRate')?.value;
+    assert.equal(lr(c), lr(p));
+  }
+  assert.equal(mixed.jobs.filter((j) => j.fork?.role === 'child').length, 2);
+  // clusterStart 1 leaves no epoch to share; other modes never fork.
+  assert.equal(fork({ grid: { crossbar: [16, 32] } }, { clusterStart: 1 }).sharing.checkpointForking, false);
+  assert.equal(planSweep(loadConfigObject(base({ grid: { crossbar: [16, 32], mode: ['pruning', 'original'] } }))).sharing.checkpointForking, false);
 });

@@ -15,7 +15,8 @@ import { executeRun } from './run';
 import { evaluateRun } from './evaluate';
 import { paretoRanks, type Sense } from '../core/pareto';
 import { planSweep, type PlanOptions, type SweepPlan } from './sweepPlan';
-import { markRunEnded, readEvaluation } from '../store/runFolder';
+import { hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/runFolder';
+import { resumeRun } from './resume';
 import {
   createSweepDir,
   readJobRecord,
@@ -27,6 +28,8 @@ import {
   writeFront,
   writeJobRecord,
   writeSweep,
+  readForkCheckpoint,
+  writeForkCheckpoint,
 } from '../store/sweepFolder';
 import type { EngineEvent } from '../events';
 import type { Evaluation, PricedMapping } from '../format/evaluation';
@@ -175,6 +178,9 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
   const job = rec.jobs.find((j) => j.id === jobId);
   if (!job) throw new UserError(jobId, `no such job in ${sweepDir}`);
   const t0 = Date.now();
+  // A training a stopped or killed sweep left unfinished continues from its checkpoint (same numbers as from epoch 1, less work).
+  const previous = readJobRecord(sweepDir, jobId);
+  const resumable = previous?.runDir && previous.status !== 'completed' ? resumableRun(previous.runDir) : undefined;
   const record: SweepJobRecord = { jobId, status: 'running', owner: thisProcess(), startedAt: new Date().toISOString() };
   writeJobRecord(sweepDir, record);
   const close = (patch: Partial<SweepJobRecord>): SweepJobRecord => {
@@ -193,7 +199,21 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
       }
       opts.emit(e);
     };
-    const { dir, result } = await executeRun({ loaded, outRoot: sweepDir, emit, signal: opts.signal });
+    // Checkpoint forking: a parent saves its state for its children; a child starts from it when it is there.
+    const fork = job.fork;
+    let forkFrom: Parameters<typeof executeRun>[0]['forkFrom'];
+    if (fork?.role === 'child') {
+      const saved = readForkCheckpoint(sweepDir, fork.parent, fork.epoch);
+      if ('problem' in saved) opts.emit({ type: 'log', level: 'warning', message: `${job.id}: no fork to start from (${saved.problem}): training from epoch 1` });
+      else {
+        forkFrom = saved;
+        opts.emit({ type: 'log', level: 'info', message: `${job.id}: starting from ${fork.parent}'s checkpoint after epoch ${fork.epoch}` });
+      }
+    }
+    const forkSave = fork?.role === 'parent' ? { epoch: fork.epoch, crossbars: fork.crossbars, save: (enc: Parameters<typeof writeForkCheckpoint>[3]) => writeForkCheckpoint(sweepDir, job.id, fork.epoch, enc) } : undefined;
+    const { dir, result } = resumable
+      ? await resumeRun({ dir: resumable, emit, signal: opts.signal, forkSave })
+      : await executeRun({ loaded, outRoot: sweepDir, emit, signal: opts.signal, forkFrom, forkSave });
     runDir = dir;
     if (result.status !== 'completed') return close({ status: result.status === 'failed' ? 'failed' : 'interrupted', runDir: dir, error: result.error });
     const points = rec.points.filter((p) => job.pointIds.includes(p.id));
@@ -213,6 +233,15 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
     close({ status: 'failed', runDir, error: { message: errorMessage(e), where: e instanceof UserError ? e.where : undefined } });
     throw e;
   }
+}
+
+/** A job's earlier run folder when it can continue (stopped, killed, or failed while training, with a checkpoint). */
+function resumableRun(dir: string): string | undefined {
+  const rec = readRun(dir);
+  const r = rec.result;
+  if (rec.state !== 'ok' || !r || !hasCheckpoint(dir)) return undefined;
+  if (r.status === 'interrupted' || (r.status === 'running' && rec.stale)) return dir;
+  return undefined;
 }
 
 /** Jobs in this process, one after another. */
@@ -412,6 +441,9 @@ export function formatSweepTable(f: SweepFront): string {
     );
   else out.push(`no recommendation: ${f.noRecommendation ?? 'no point finished'}`);
   if (f.points.some((p) => p.figures?.warnings?.length)) out.push('⚠ points priced beyond their preset\'s largest reliable crossbar are not recommended');
-  out.push(`shared: ${f.sharing.trainings} trainings for ${f.sharing.points} points (${f.sharing.trainingsSaved} saved); checkpoint forking not implemented`);
+  out.push(
+    `shared: ${f.sharing.trainings} trainings for ${f.sharing.points} points (${f.sharing.trainingsSaved} saved)` +
+      (f.sharing.checkpointForking ? `; checkpoint forking saves ${f.sharing.epochsSaved ?? 0} training epochs` : '; no checkpoint forking (no trainings share their first epochs)'),
+  );
   return out.join('\n');
 }

@@ -12,9 +12,11 @@
  *   rate fields; TraNNsformer (and offline) read all of them, crossbar
  *   included, so it trains once per crossbar size.
  *
- * Checkpoint forking (points that differ only in a setting acting after
- * epoch E sharing the first E epochs) is not done: each job trains from
- * epoch 1.
+ * - checkpoint forking: TraNNsformer trainings that differ only in settings
+ *   acting from clusterStart on (crossbar size, clustering and cluster
+ *   pruning settings; FORK_AFTER below) share their first clusterStart − 1
+ *   epochs: one of them (the parent) saves its state there, the others
+ *   start from it. The result is the same as training each from epoch 1.
  */
 import { createHash } from 'node:crypto';
 import { UserError } from '../core/errors';
@@ -108,7 +110,7 @@ export function stableStringify(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** What a trained network depends on: everything but the name, the thread count, the preset, and the transform fields its mode ignores. */
+/** What a trained network depends on: everything but the name, the thread count, how often it checkpoints, the preset, and the transform fields its mode ignores. */
 export function trainingKey(c: Readonly<ExperimentConfig>): string {
   const t = c.transform;
   const transform =
@@ -118,8 +120,47 @@ export function trainingKey(c: Readonly<ExperimentConfig>): string {
         ? { mode: t.mode, pruneRates: t.pruneRates, pruneRateScale: t.pruneRateScale, slowdown: t.slowdown }
         : { ...t };
   const { preset: _preset, ...hardware } = c.hardware;
-  const { workers: _workers, ...training } = c.training;
+  const { workers: _workers, checkpointEvery: _checkpointEvery, ...training } = c.training;
   return stableStringify({ dataset: c.dataset, network: c.network, training, transform, hardware, backend: c.backend });
+}
+
+/**
+ * Transform fields that act only from clusterStart on (steps.ts, schedule.ts):
+ * before it every epoch of TraNNsformer is plain ADP, whatever they are.
+ * A field not listed here counts as acting from epoch 1 (no fork across it).
+ */
+const FORK_AFTER = [
+  'crossbar',
+  'tolerance',
+  'qualityMax',
+  'qualityMin',
+  'qualityStep',
+  'clusterPruneStart',
+  'clusterPruneFactor',
+  'clusterPruneRate',
+  'k',
+  'sizeRule',
+  'refine',
+  'innerPruneRate',
+  'clustering',
+  'partitions',
+  'fadeUnclustered',
+  'freezeMasks',
+  'fillCrossbars',
+  'refillCrossbars',
+] as const;
+
+/** What the first clusterStart − 1 epochs of a TraNNsformer training depend on; undefined when it cannot fork. */
+export function forkKey(c: Readonly<ExperimentConfig>): { key: string; epoch: number } | undefined {
+  const t = c.transform;
+  if (t.mode !== 'trannsformer' || t.clusterStart === undefined || t.clusterPruneStart === undefined) return undefined;
+  const epoch = t.clusterStart - 1;
+  if (epoch < 1 || t.clusterPruneStart < t.clusterStart) return undefined;
+  const early: Record<string, unknown> = { ...t };
+  for (const f of FORK_AFTER) delete early[f];
+  const { preset: _preset, ...hardware } = c.hardware;
+  const { workers: _workers, checkpointEvery: _checkpointEvery, ...training } = c.training;
+  return { key: stableStringify({ dataset: c.dataset, network: c.network, training, transform: early, hardware, backend: c.backend }), epoch };
 }
 
 /** The config as written, without its sweep section (a point's run does not sweep). */
@@ -145,6 +186,7 @@ export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPl
   const jobs: SweepJob[] = [];
   const jobByKey = new Map<string, SweepJob>();
   const keyOfJob = new Map<string, string>();
+  const jobConfigs = new Map<string, Readonly<ExperimentConfig>>();
   const pad = String(combos.length - 1).length;
   combos.forEach((axes, i) => {
     const overrides: ConfigOverride[] = axes.map((a) => ({ path: a.path, value: a.value, source: `sweep axis ${a.axis}` }));
@@ -169,6 +211,7 @@ export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPl
         epochs: config.training.epochs,
       };
       jobs.push(job);
+      jobConfigs.set(id, config);
       jobByKey.set(key, job);
       keyOfJob.set(id, key);
     }
@@ -196,6 +239,28 @@ export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPl
     if (ref) p.referenceId = ref.id;
   }
   for (const p of points) delete (p as Partial<SweepPoint & { key: string }>).key;
+  // Checkpoint forking: trainings with the same early epochs share them.
+  const groups = new Map<string, { epoch: number; jobs: SweepJob[] }>();
+  for (const j of jobs) {
+    const f = forkKey(jobConfigs.get(j.id)!);
+    if (!f) continue;
+    const g = groups.get(f.key) ?? { epoch: f.epoch, jobs: [] };
+    g.jobs.push(j);
+    groups.set(f.key, g);
+  }
+  let epochsSaved = 0;
+  const forkNotes: string[] = [];
+  for (const g of groups.values()) {
+    if (g.jobs.length < 2) continue;
+    const [parent, ...children] = g.jobs;
+    parent.fork = { role: 'parent', epoch: g.epoch, crossbars: g.jobs.map((j) => jobConfigs.get(j.id)!.transform.crossbar), children: children.map((c) => c.id) };
+    for (const c of children) c.fork = { role: 'child', parent: parent.id, epoch: g.epoch };
+    epochsSaved += children.length * g.epoch;
+    forkNotes.push(`${children.map((c) => c.id).join(', ')} start from ${parent.id}'s checkpoint after epoch ${g.epoch} (they differ only in settings acting from clusterStart = ${g.epoch + 1})`);
+  }
+  // Parents first and children last, so that (run in this order) a child finds its parent's checkpoint.
+  const order = (j: SweepJob) => (j.fork?.role === 'parent' ? 0 : j.fork?.role === 'child' ? 2 : 1);
+  jobs.sort((a, b) => order(a) - order(b) || a.id.localeCompare(b.id));
   const notes = jobs
     .filter((j) => j.pointIds.length > 1)
     .map((j) => {
@@ -206,8 +271,9 @@ export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPl
     points: points.length,
     trainings: jobs.length,
     trainingsSaved: points.length - jobs.length,
-    notes: notes.length ? notes : ['no two points share a training'],
-    checkpointForking: false,
+    notes: notes.length || forkNotes.length ? [...notes, ...forkNotes] : ['no two points share a training'],
+    checkpointForking: forkNotes.length > 0,
+    ...(forkNotes.length ? { epochsSaved } : {}),
   };
   const fingerprint = createHash('sha256')
     .update(stableStringify({ points: points.map((p) => [p.id, p.axes.map((a) => [a.path, a.value]), p.jobId]), jobs: jobs.map((j) => keyOfJob.get(j.id)), kind }))

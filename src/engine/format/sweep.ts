@@ -51,7 +51,15 @@ export interface SweepJob {
   presets: string[];
   /** Epochs of the training, for progress and ETA. */
   epochs: number;
+  /**
+   * Checkpoint forking: a parent saves its training state after `epoch`
+   * (the last epoch before any of the settings its children change acts);
+   * each child starts from it instead of epoch 1.
+   */
+  fork?: SweepFork;
 }
+
+export type SweepFork = { role: 'parent'; epoch: number; crossbars: number[]; children: string[] } | { role: 'child'; parent: string; epoch: number };
 
 export interface SweepSharing {
   points: number;
@@ -60,8 +68,10 @@ export interface SweepSharing {
   trainingsSaved: number;
   /** Plain sentences: what trained once and was re-priced for which points. */
   notes: string[];
-  /** Checkpoint forking (points sharing the epochs before a setting acts) is not implemented: every training starts at epoch 1. */
-  checkpointForking: false;
+  /** Whether some trainings start from another's checkpoint (points sharing the epochs before a setting acts). */
+  checkpointForking: boolean;
+  /** Training epochs skipped by forking, against every training from epoch 1. */
+  epochsSaved?: number;
 }
 
 export type SweepStatus = 'running' | 'completed' | 'interrupted' | 'failed';

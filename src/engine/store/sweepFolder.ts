@@ -10,6 +10,8 @@
  *   pareto.json     every point with its figures and Pareto rank, the front,
  *                   the recommended design (rewritten as points finish)
  *   points.csv      the same points, one line each
+ *   fork-<job>-e<E>.tnsr  a parent job's training state after epoch E,
+ *                   which its child jobs start from (checkpoint forking)
  *   <run folders>   one normal run folder per training job
  *   compare.json    (a comparison) the paper's table
  *
@@ -20,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRunDir, ownerAlive, writeFileAtomic } from './runFolder';
+import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
 import type { SweepFront, SweepJobRecord, SweepRecord } from '../format/sweep';
 
 export const SWEEP_FORMAT = 'trannsformer-sweep';
@@ -47,6 +50,29 @@ function readJson<T>(file: string): T | undefined {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   } catch {
     return undefined;
+  }
+}
+
+const forkFile = (dir: string, jobId: string, epoch: number) => path.join(dir, `fork-${jobId.replace(/[^\w-]/g, '_')}-e${epoch}.tnsr`);
+
+/** Save a parent job's training state after `epoch` for its children (train/checkpoint.ts encoding). */
+export function writeForkCheckpoint(dir: string, jobId: string, epoch: number, encoded: { tensors: NamedTensor[]; meta: Record<string, unknown> }): void {
+  writeFileAtomic(forkFile(dir, jobId, epoch), encodeTensors(encoded.tensors, encoded.meta));
+}
+
+/** A parent job's saved state, or a reason it cannot be used (missing: the parent has not reached it, or failed). */
+export function readForkCheckpoint(dir: string, jobId: string, epoch: number): { tensors: Map<string, NamedTensor>; meta: Record<string, unknown>; file: string } | { problem: string } {
+  const file = forkFile(dir, jobId, epoch);
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (e) {
+    return { problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is not there (the parent job has not reached epoch ${epoch})` : `${file} could not be read` };
+  }
+  try {
+    return { ...decodeTensors(buf, file), file };
+  } catch (e) {
+    return { problem: (e as Error).message };
   }
 }
 
