@@ -11,7 +11,7 @@
 import type { ResolvedTransform } from '../config/schema';
 import { countOnes, type BinaryMatrix } from '../core/sparse';
 import { balancedCoCluster } from './cluster/balanced';
-import { clusterMap, scic, type Cluster } from './cluster/scic';
+import { blockQuality, clusterMap, scic, type Cluster } from './cluster/scic';
 import { PackedCrossbars } from './mapping/packed';
 
 /** One layer's state, with the reference's names (algorithm §2). */
@@ -111,6 +111,12 @@ export function scicLadder(m: BinaryMatrix, t: ResolvedTransform, at: StepAt): C
   return [];
 }
 
+/** Layer l's partition count (0-based): the one number, or the layer's entry (the last entry for layers beyond the list). */
+export function partitionsOf(t: Pick<ResolvedTransform, 'partitions'>, layer: number): number {
+  const p = t.partitions;
+  return typeof p === 'number' ? p : p[Math.min(layer, p.length - 1)];
+}
+
 /**
  * Balanced clustering (beyond the paper): `partitions` successive partitions
  * of pmap into crossbar-sized blocks, each over what the previous ones left.
@@ -118,12 +124,97 @@ export function scicLadder(m: BinaryMatrix, t: ResolvedTransform, at: StepAt): C
 export function balancedPartitions(s: LayerState, t: ResolvedTransform, at: Omit<StepAt, 'epoch'>): Cluster[] {
   const clusters: Cluster[] = [];
   const left = Uint8Array.from(s.pmap);
-  for (let p = 0; p < t.partitions; p++) {
+  for (let p = 0; p < partitionsOf(t, at.layer); p++) {
     const found = balancedCoCluster({ rows: s.rows, cols: s.cols, data: left }, t.crossbar, at.seed * 7 + at.layer * 131 + p);
     for (const c of found) for (const r of c.outputs) for (const i of c.inputs) left[r * s.cols + i] = 0;
     clusters.push(...found);
   }
   return clusters;
+}
+
+/**
+ * Fill the crossbars (beyond the paper; `fillCrossbars`): the clusters are
+ * packed onto crossbars as the packed mapping packs them, and each
+ * crossbar's clusters become one block of every row and column on it, grown
+ * to x outputs (then x inputs) with the outputs (inputs) holding the most
+ * weight magnitude over the block's inputs (outputs), not counting cells a
+ * block already covers. Clusters of one partition hold about ⌈rows/x⌉/g of
+ * a crossbar's cells (a 23×60 block on a 64×64 crossbar for 784→300): the
+ * crossbars are paid for anyway, so their empty cells become synapses. The
+ * crossbar count does not change: every block still fits one crossbar.
+ */
+export function fillCrossbars(s: LayerState, w: Float32Array, x: number): Cluster[] {
+  const packed = new PackedCrossbars(s.rows, s.cols, s.clusters, x);
+  const covered = new Uint8Array(s.rows * s.cols);
+  const pmap = { rows: s.rows, cols: s.cols, data: s.pmap };
+  // The fullest crossbars first: they are the least changed.
+  const bins = packed.bins.slice().sort((a, b) => b.rows.length * b.cols.length - a.rows.length * a.cols.length);
+  const grow = (have: number[], limit: number, candidates: number, cell: (cand: number, other: number) => number, others: number[]): number[] => {
+    const set = new Set(have);
+    if (have.length >= limit) return have.slice();
+    const score: [number, number][] = [];
+    for (let k = 0; k < candidates; k++) {
+      if (set.has(k)) continue;
+      let m = 0;
+      for (const o of others) {
+        const at = cell(k, o);
+        if (!covered[at]) m += Math.abs(w[at]);
+      }
+      if (m > 0) score.push([m, k]);
+    }
+    score.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    return [...have, ...score.slice(0, limit - have.length).map(([, k]) => k)];
+  };
+  return bins.map((b) => {
+    const outs = grow(b.rows, Math.min(x, s.rows), s.rows, (r, c) => r * s.cols + c, b.cols);
+    const ins = grow(b.cols, Math.min(x, s.cols), s.cols, (c, r) => r * s.cols + c, outs);
+    outs.sort((p, q) => p - q);
+    ins.sort((p, q) => p - q);
+    for (const r of outs) for (const c of ins) covered[r * s.cols + c] = 1;
+    return { outputs: Int32Array.from(outs), inputs: Int32Array.from(ins), quality: blockQuality(pmap, outs, ins).quality, valid: true };
+  });
+}
+
+/** The `k` candidates (0 … n−1, skipping `skip`) with the largest positive score, best first (ties: lower index). */
+function topK(n: number, k: number, score: (i: number) => number, skip?: Set<number>): number[] {
+  const scored: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    if (skip?.has(i)) continue;
+    const v = score(i);
+    if (v > 0) scored.push([v, i]);
+  }
+  scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  return scored.slice(0, k).map(([, i]) => i);
+}
+
+/**
+ * Refill the crossbars (beyond the paper; `refillCrossbars`), each epoch
+ * between clusterStart and clusterPruneStart: every valid cluster keeps its
+ * crossbar but chooses its x outputs again — those with the most weight
+ * magnitude over its inputs — and then its x inputs over those outputs, in
+ * cells no earlier block covers. Blocks chosen at clusterStart from a young
+ * network follow the weights as training moves them; the synapses a block
+ * lets go become unclustered (and fade). The crossbar count does not change.
+ */
+export function refillCrossbars(s: LayerState, w: Float32Array, x: number): void {
+  const covered = new Uint8Array(s.rows * s.cols);
+  const pmap = { rows: s.rows, cols: s.cols, data: s.pmap };
+  for (const c of s.clusters) {
+    if (!c.valid) continue;
+    const ins0 = Array.from(c.inputs);
+    const mass = (r: number, cols: number[]) => cols.reduce((a, i) => a + (covered[r * s.cols + i] ? 0 : Math.abs(w[r * s.cols + i])), 0);
+    const outs = topK(s.rows, Math.min(x, s.rows), (r) => mass(r, ins0));
+    if (outs.length === 0) continue;
+    const ins = topK(s.cols, Math.min(x, s.cols), (i) => outs.reduce((a, r) => a + (covered[r * s.cols + i] ? 0 : Math.abs(w[r * s.cols + i])), 0));
+    if (ins.length === 0) continue;
+    outs.sort((p, q) => p - q);
+    ins.sort((p, q) => p - q);
+    for (const r of outs) for (const i of ins) covered[r * s.cols + i] = 1;
+    c.outputs = Int32Array.from(outs);
+    c.inputs = Int32Array.from(ins);
+    c.quality = blockQuality(pmap, outs, ins).quality;
+  }
+  s.cmap = clusterMap(s.rows, s.cols, s.clusters);
 }
 
 /**
@@ -145,6 +236,7 @@ export function clusterLayer(s: LayerState, w: Float32Array, t: ResolvedTransfor
   accuracyMap(s, w);
   if (t.clustering === 'balanced') s.clusters = balancedPartitions(s, t, at);
   else s.clusters = scicLadder({ rows: s.rows, cols: s.cols, data: s.pmap }, t, at).map((c) => ({ ...c }));
+  if (t.fillCrossbars) s.clusters = fillCrossbars(s, w, t.crossbar);
   s.cmap = clusterMap(s.rows, s.cols, s.clusters);
   s.unclusteredPrev = s.unclusteredCurr;
   cdp(s, w, t.innerPruneRate > 0);
