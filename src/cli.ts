@@ -12,6 +12,7 @@ import { BACKENDS, configSchema, type BackendName } from './engine/config/schema
 import { diagnoseText, formatLocated, problemRecord } from './engine/config/diagnostics';
 import { loadConfigFile, type ConfigOverride, type LoadedConfig } from './engine/config/resolve';
 import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/core/errors';
+import { resumeRun } from './engine/experiment/resume';
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/experiment/run';
 import { evaluateCompare, executeCompare, formatCompareTable } from './engine/experiment/compare';
 import { evaluateRun, formatEvaluation } from './engine/experiment/evaluate';
@@ -24,7 +25,10 @@ import * as os from 'node:os';
 import { executeSweep, formatSweepTable, runSweepJob } from './engine/experiment/sweep';
 import { isSweepDir } from './engine/store/sweepFolder';
 import { compareFile, isCompareDir } from './engine/store/runFolder';
+import { checkOutRoot, checkWritableFolder } from './engine/store/outRoot';
 import { runPool } from './runner/pool';
+import { fatalOutput, type FatalOrigin } from './engine/fatal';
+import { checkSlurmResources, liveSubmissions, slurmJobs } from './runner/slurm';
 
 const USAGE = `Usage:
   trannsformer run <config.trannsformer.json> [options]
@@ -39,6 +43,10 @@ const USAGE = `Usage:
       seed) and print the paper's table; options as for run, and
       --modes LIST     comma-separated modes (default original,pruning,trannsformer; add offline for the ablation)
       --crossbar X     override transform.crossbar
+  trannsformer resume <run-folder> [--json] [--backend B]
+      Continue a stopped, failed or killed run from its checkpoint (written
+      every training.checkpointEvery epochs and when stopped), in its own
+      folder: it ends as the uninterrupted run would have (same backend).
   trannsformer sweep <config.trannsformer.json> [options]
       Run the config's "sweep" section: every point as a run folder under one
       sweep folder, training shared where the points allow, in parallel worker
@@ -47,7 +55,15 @@ const USAGE = `Usage:
       --out DIR        parent folder of the sweep folder (default ${DEFAULT_RUNS_ROOT});
                        a sweep folder itself: resume it
       --resume DIR     resume a stopped sweep (finished trainings are skipped)
-      --parallel N     worker processes at once (default: as many as the cores allow)
+      --parallel N     worker processes at once (default: as many as the cores allow);
+                       with --executor slurm: array tasks running at once (default 16)
+      --executor E     local (default: worker processes here) or slurm: the points as a
+                       Slurm job array (sbatch) on the cluster, each task running this CLI
+                       into the same sweep folder; the batch script and the tasks' logs go
+                       into <sweep folder>/slurm/; Ctrl-C cancels them (scancel)
+      --partition P    --time T    --cpus C    --mem M
+                       Slurm partition, time limit per task (e.g. 2:00:00), CPUs per task
+                       (= training threads; default training.workers), memory (e.g. 4G)
       --json           machine-readable events on stdout
       --backend B, --epochs N   as for run
   trannsformer evaluate <run-or-compare-folder> [options]
@@ -73,7 +89,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version']);
 
 export function parseArgs(argv: string[]): Args {
@@ -101,6 +117,20 @@ function intFlag(args: Args, name: string, min: number, max: number): number | u
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name}`, `must be a whole number from ${min} to ${max} (got "${String(v)}")`);
   return n;
+}
+
+/** --seeds 1,2,3: distinct whole numbers, as training.seed takes them. */
+function seedsFlag(args: Args): number[] | undefined {
+  const v = args.flags.get('seeds');
+  if (v === undefined) return undefined;
+  const seeds = String(v)
+    .split(',')
+    .map((x) => x.trim());
+  const bad = seeds.find((x) => !/^\d+$/.test(x) || Number(x) > 4294967295);
+  if (bad !== undefined) throw new UserError('--seeds', `must be comma-separated whole numbers from 0 to 4294967295 (got "${bad}" in "${String(v)}")`);
+  const nums = seeds.map(Number);
+  if (new Set(nums).size !== nums.length) throw new UserError('--seeds', `lists a seed twice ("${String(v)}")`);
+  return nums;
 }
 
 function clock(seconds: number): string {
@@ -196,6 +226,8 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
   for (const m of modes)
     if (!(TRANSFORM_MODES as readonly string[]).includes(m)) throw new UserError('--modes', `"${m}" is not a mode; modes: ${TRANSFORM_MODES.join(', ')}`);
   const crossbar = intFlag(args, 'crossbar', 8, 512);
+  const seeds = seedsFlag(args);
+  if (seeds && !compare) throw new UserError('--seeds', 'applies to compare only (run trains one seed: set training.seed)');
   const workers = intFlag(args, 'workers', 1, 64);
   const epochs = intFlag(args, 'epochs', 1, 10000);
   const { json, backend, controller, emit, load } = commandSession(args, 'stopping after the current batch');
@@ -208,14 +240,31 @@ async function cmdRun(args: Args, compare = false): Promise<number> {
   const loaded = load(file, overrides);
   const removeHandlers = stopOnSignals(controller, json, 'stopping after the current batch');
   try {
-    const outRoot = path.resolve(String(args.flags.get('out') ?? DEFAULT_RUNS_ROOT));
+    const outRoot = checkOutRoot(String(args.flags.get('out') ?? DEFAULT_RUNS_ROOT));
     if (compare) {
-      const c = await executeCompare({ loaded, outRoot, modes: modes as TransformMode[], emit, signal: controller.signal });
+      const c = await executeCompare({ loaded, outRoot, modes: modes as TransformMode[], seeds, emit, signal: controller.signal });
       emit({ type: 'compared', result: c });
       emit({ type: 'log', level: 'info', message: `report: ${writeReport(c.dir)}` });
-      return c.rows.some((r) => r.status === 'interrupted') || c.rows.length < modes.length ? 130 : 0;
+      return c.rows.some((r) => r.status === 'interrupted') || c.rows.length < modes.length * (c.seeds?.length ?? 1) ? 130 : 0;
     }
     const { result } = await executeRun({ loaded, outRoot, emit, signal: controller.signal });
+    return result.status === 'interrupted' ? 130 : 0;
+  } finally {
+    removeHandlers();
+  }
+}
+
+async function cmdResume(args: Args): Promise<number> {
+  const dir = args.positional[0];
+  if (!dir) throw new UserError('resume', 'needs a run folder: trannsformer resume <run-folder>');
+  const { json, backend, controller, emit } = commandSession(args, 'stopping after the current batch');
+  const overrides: ConfigOverride[] = backend !== undefined ? [{ path: ['backend'], value: backend, source: '--backend' }] : [];
+  const removeHandlers = stopOnSignals(controller, json, 'stopping after the current batch');
+  try {
+    const { result } = await resumeRun({ dir, emit, signal: controller.signal, overrides }).catch((e: unknown) => {
+      if (json && !wasReported(e)) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
+      throw json ? markReported(e) : e;
+    });
     return result.status === 'interrupted' ? 130 : 0;
   } finally {
     removeHandlers();
@@ -299,52 +348,78 @@ async function cmdSweep(args: Args): Promise<number> {
   if (!file) throw new UserError('sweep', 'needs a config file: trannsformer sweep <config.trannsformer.json>');
   const epochs = intFlag(args, 'epochs', 1, 10000);
   const parallelFlag = intFlag(args, 'parallel', 1, 64);
+  const executor = String(args.flags.get('executor') ?? 'local');
+  if (executor !== 'local' && executor !== 'slurm') throw new UserError('--executor', `must be local or slurm (got "${executor}")`);
+  for (const f of ['partition', 'time', 'cpus', 'mem']) if (executor === 'local' && args.flags.has(f)) throw new UserError(`--${f}`, 'is a Slurm setting: add --executor slurm');
+  const cpusFlag = intFlag(args, 'cpus', 1, 1024);
   const { json, backend, controller, emit, load } = commandSession(args, 'stopping the sweep');
   const overrides: ConfigOverride[] = [];
   if (backend !== undefined) overrides.push({ path: ['backend'], value: backend, source: '--backend' });
   if (epochs !== undefined) overrides.push({ path: ['training', 'epochs'], value: epochs, source: '--epochs' });
   const loaded = load(file, overrides);
   const cores = os.availableParallelism();
-  const budget = sweepBudget(cores, loaded.config.backend, loaded.config.training.workers, parallelFlag);
+  const slurm =
+    executor === 'slurm'
+      ? checkSlurmResources(
+          { partition: args.flags.get('partition') as string | undefined, time: args.flags.get('time') as string | undefined, mem: args.flags.get('mem') as string | undefined, cpus: cpusFlag, maxConcurrent: parallelFlag },
+          { cpus: Math.max(1, loaded.config.training.workers), maxConcurrent: 16 },
+        )
+      : undefined;
+  // On Slurm each task has its own CPUs: training threads = --cpus, tasks at once = the array's cap.
+  const budget = slurm
+    ? {
+        parallel: slurm.maxConcurrent,
+        threads: slurm.cpus,
+        note: loaded.config.backend === 'onnx' || loaded.config.backend === 'auto' ? `backend "${loaded.config.backend}" may train on ONNX Runtime, which uses every core of the node, not only the task's ${slurm.cpus} CPU(s): use --backend wasm or node on a shared cluster` : undefined,
+      }
+    : sweepBudget(cores, loaded.config.backend, loaded.config.training.workers, parallelFlag);
   if (budget.note) emit({ type: 'log', level: 'warning', message: budget.note });
   const out = args.flags.get('out') as string | undefined;
   let resumeDir = args.flags.get('resume') as string | undefined;
   if (resumeDir !== undefined && !isSweepDir(resumeDir)) throw new UserError('--resume', `${resumeDir} is not a sweep folder (no sweep.json)`);
   if (resumeDir === undefined && out !== undefined && isSweepDir(out)) resumeDir = out;
+  // Resumed here while Slurm still runs (or will run) its tasks: the same trainings twice. Without Slurm on this machine there is nothing to check.
+  if (!slurm && resumeDir !== undefined) {
+    const live = await liveSubmissions(resumeDir).catch(() => []);
+    if (live.length) throw new UserError(resumeDir, `has Slurm tasks still queued or running (${live.map((l) => l.tasks.join(', ')).join('; ')}): wait for them or scancel ${live.map((l) => l.arrayId).join(' ')}, then resume`);
+  }
+  if (resumeDir !== undefined) checkWritableFolder(resumeDir, '--resume');
   const removeHandlers = stopOnSignals(controller, json, 'stopping every point (their run folders end interrupted)');
   // Workers run this same CLI (under tsx too: execArgv carries its loader).
   const cli = { command: process.execPath, baseArgs: [...process.execArgv, process.argv[1]] };
   try {
     const outcome = await executeSweep({
       loaded,
-      outRoot: path.resolve(out ?? DEFAULT_RUNS_ROOT),
+      outRoot: checkOutRoot(out ?? DEFAULT_RUNS_ROOT),
       resumeDir,
       threads: budget.threads,
       parallel: budget.parallel,
       emit,
       signal: controller.signal,
-      runJobs: async ({ sweepDir, jobs, signal, progress, ended }) => {
-        const tails = new Map<string, string>();
-        await runPool(
-          jobs.map((j) => ({ id: j.id, args: ['sweep-job', sweepDir, j.id, '--json'], threads: j.threads })),
-          {
-            ...cli,
-            cores,
-            maxProcesses: budget.parallel,
-            signal,
-            onStart: (id) => progress(id, 0, jobs.find((j) => j.id === id)!.epochs, 0),
-            onEvent: (id, e) => {
-              if (e.type === 'progress') progress(id, e.epoch, e.epochs, (e.epoch - 1 + e.batch / Math.max(1, e.batches)) / Math.max(1, e.epochs));
-              else if (e.type === 'epoch') progress(id, e.metrics.epoch, jobs.find((j) => j.id === id)!.epochs, e.metrics.epoch / jobs.find((j) => j.id === id)!.epochs);
-              else if (e.type === 'error') tails.set(id, e.message);
-            },
-            onExit: (id, x) => {
-              const why = tails.get(id) ?? (x.code !== 0 ? `worker exited with ${x.signal ?? `code ${x.code}`}${x.stderr.trim() ? `: ${x.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` : undefined);
-              ended(id, why);
-            },
+      runJobs: slurm
+        ? slurmJobs({ resources: slurm, jobName: `trannsformer-${loaded.config.name}`, ...cli, cwd: process.cwd(), log: (level, message) => emit({ type: 'log', level, message }), stopSweep: () => controller.abort() })
+        : async ({ sweepDir, jobs, signal, progress, ended }) => {
+            const tails = new Map<string, string>();
+            await runPool(
+              jobs.map((j) => ({ id: j.id, args: ['sweep-job', sweepDir, j.id, '--json'], threads: j.threads })),
+              {
+                ...cli,
+                cores,
+                maxProcesses: budget.parallel,
+                signal,
+                onStart: (id) => progress(id, 0, jobs.find((j) => j.id === id)!.epochs, 0),
+                onEvent: (id, e) => {
+                  if (e.type === 'progress') progress(id, e.epoch, e.epochs, (e.epoch - 1 + e.batch / Math.max(1, e.batches)) / Math.max(1, e.epochs));
+                  else if (e.type === 'epoch') progress(id, e.metrics.epoch, jobs.find((j) => j.id === id)!.epochs, e.metrics.epoch / jobs.find((j) => j.id === id)!.epochs);
+                  else if (e.type === 'error') tails.set(id, e.message);
+                },
+                onExit: (id, x) => {
+                  const why = tails.get(id) ?? (x.code !== 0 ? `worker exited with ${x.signal ?? `code ${x.code}`}${x.stderr.trim() ? `: ${x.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` : undefined);
+                  ended(id, why);
+                },
+              },
+            );
           },
-        );
-      },
     });
     emit({ type: 'swept', sweepDir: outcome.dir, status: outcome.status, front: outcome.front });
     if (outcome.status === 'interrupted') {
@@ -397,7 +472,7 @@ function refuseSweepFolder(dir: string): void {
 async function cmdEvaluate(args: Args): Promise<number> {
   const dir = args.positional[0];
   if (!dir) throw new UserError('evaluate', 'needs a run folder (or a compare folder)');
-  if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found');
+  checkWritableFolder(dir, dir);
   refuseSweepFolder(dir);
   const list = (name: string) => (args.flags.has(name) ? String(args.flags.get(name)).split(',').map((s) => s.trim()).filter(Boolean) : undefined);
   const crossbars = list('crossbar')?.map((x) => {
@@ -470,6 +545,8 @@ export async function main(argv: string[]): Promise<number> {
       return cmdRun(args);
     case 'compare':
       return cmdRun(args, true);
+    case 'resume':
+      return cmdResume(args);
     case 'sweep':
       return cmdSweep(args);
     case 'sweep-job':
@@ -479,7 +556,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'report': {
       const dir = args.positional[0];
       if (!dir) throw new UserError('report', 'needs a run folder (or a compare folder)');
-      if (!fs.existsSync(dir)) throw new UserError(dir, 'folder not found');
+      checkWritableFolder(dir, dir);
       refuseSweepFolder(dir);
       console.log(writeReport(dir));
       return 0;
@@ -490,16 +567,53 @@ export async function main(argv: string[]): Promise<number> {
       console.log(JSON.stringify(configSchema, null, 2));
       return 0;
     default:
-      throw new UserError(args.command, `unknown command; commands: run, compare, sweep, evaluate, report, validate, schema`);
+      throw new UserError(args.command, `unknown command; commands: run, compare, resume, sweep, evaluate, report, validate, schema`);
   }
 }
 
+/**
+ * Install the last line of defence: an exception or rejection no handler
+ * caught still ends the process with status 1 and, with --json, one `error`
+ * event whose message is the error's (the stack goes to stderr). Exported for
+ * the tests; `exit` is process.exit in the CLI.
+ */
+export function installFatalHandlers(json: boolean, exit: (code: number) => void = (c) => process.exit(c)): () => void {
+  let handled = false;
+  const onFatal = (origin: FatalOrigin) => (e: unknown) => {
+    if (handled) return; // a second failure while reporting the first: the first is what counts
+    handled = true;
+    const out = fatalOutput(e, origin, json);
+    try {
+      if (out.stdout) process.stdout.write(out.stdout);
+      process.stderr.write(out.stderr);
+    } finally {
+      exit(out.exitCode);
+    }
+  };
+  const onException = onFatal('uncaughtException');
+  const onRejection = onFatal('unhandledRejection');
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
+  };
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  const json = argv.includes('--json');
+  installFatalHandlers(json);
+  main(argv).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      if (!wasReported(e)) process.stderr.write(isUserError(e) ? `error: ${e.message}\n` : `internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-      process.exitCode = isUserError(e) ? 2 : 1;
+      // Usage and config errors: 2; a run that failed (a full disk, a damaged file: IoError) or a bug: 1.
+      const out = fatalOutput(e, 'main', json);
+      if (!wasReported(e)) {
+        if (out.stdout) process.stdout.write(out.stdout);
+        process.stderr.write(out.stderr);
+      }
+      process.exitCode = out.exitCode;
     },
   );
 }

@@ -10,11 +10,11 @@ import * as vscode from 'vscode';
 import type { EngineEvent } from '../engine/events';
 import type { DetailsToHost } from '../protocol/webview';
 import { isCompareDir, markRunEnded, readReportFile } from '../engine/store/runFolder';
-import { readSettings, type Settings } from './settings';
+import { readSettings, sweepExecutorArgs, type Settings } from './settings';
 import { SessionManager } from './sessionManager';
 import { execEngine, type RunSession, type SessionKind } from './runSession';
 import { RunsTreeProvider, type RunsNode } from './runsView';
-import { runsFingerprint, watchTarget } from './runsModel';
+import { liveWork, runsFingerprint, watchTarget } from './runsModel';
 import { RunDetailsViewProvider } from './detailsView';
 import { Panels } from './panels/panels';
 import { insideRoots } from './panels/messages';
@@ -52,7 +52,7 @@ export class Studio implements vscode.Disposable {
     this.sessions = new SessionManager(() => this.settings.maxConcurrentRuns);
     this.runs = new RunsTreeProvider(() => this.runsRoots(), (dir) => this.isLive(dir));
     this.own(vscode.window.registerTreeDataProvider('trannsformer.runs', this.runs));
-    this.details = new RunDetailsViewProvider(context.extensionUri, (dir) => this.isLive(dir), (m) => this.onDetailsMessage(m));
+    this.details = new RunDetailsViewProvider(context.extensionUri, (dir) => this.isLive(dir), (m) => this.onDetailsMessage(m), (line) => this.log.warn(line));
     this.own(vscode.window.registerWebviewViewProvider(RunDetailsViewProvider.viewId, this.details));
     this.panels = this.own(
       new Panels({ extensionUri: context.extensionUri, log: this.log, runsRoots: () => this.runsRoots(), isLive: (d) => this.isLive(d), openReport: (d) => this.openReport(d), allRuns: () => this.runs.allRuns(), dirOf: (a) => this.dirOf(a) }),
@@ -186,7 +186,7 @@ export class Studio implements vscode.Disposable {
     if (doc?.isDirty) await doc.save();
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(config));
     const outRoot = path.isAbsolute(this.settings.runsFolder) ? this.settings.runsFolder : path.join(folder?.uri.fsPath ?? path.dirname(config), this.settings.runsFolder);
-    const extraArgs = this.settings.backend === 'config' ? [] : ['--backend', this.settings.backend];
+    const extraArgs = [...(this.settings.backend === 'config' ? [] : ['--backend', this.settings.backend]), ...(kind === 'sweep' ? sweepExecutorArgs(this.settings) : [])];
     const session = this.sessions.submit({
       kind,
       configFile: config,
@@ -195,6 +195,28 @@ export class Studio implements vscode.Disposable {
       nodePath: this.settings.nodePath || undefined,
       cwd: path.dirname(config),
       extraArgs,
+    });
+    this.track(session);
+    return session;
+  }
+
+  /** Continue a stopped, failed or killed run from its checkpoint, in its own folder (`trannsformer resume`). */
+  async resume(dir: string | undefined): Promise<RunSession | undefined> {
+    if (!dir) return undefined;
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('TraNNsformer runs are disabled in Restricted Mode: trust the workspace to resume a run.');
+      return undefined;
+    }
+    const session = this.sessions.submit({
+      kind: 'resume',
+      configFile: dir,
+      outRoot: path.dirname(dir),
+      cliPath: this.context.asAbsolutePath(path.join('dist', 'cli.js')),
+      nodePath: this.settings.nodePath || undefined,
+      cwd: dir,
+      extraArgs: this.settings.backend === 'config' ? [] : ['--backend', this.settings.backend],
+      // One resume of a folder at a time, across windows.
+      exclusiveKey: dir,
     });
     this.track(session);
     return session;
@@ -223,7 +245,7 @@ export class Studio implements vscode.Disposable {
       this.updateStatus();
     });
     const logStart = () => this.log.info(`${s.label}: ${s.commandLine().join(' ')}`);
-    if (s.state !== 'queued') logStart();
+    if (s.state !== 'queued' && s.pid !== undefined) logStart(); // (a refused session never started: its exit says why)
     else {
       const onStarted = (started: RunSession) => {
         if (started !== s) return;
@@ -242,7 +264,7 @@ export class Studio implements vscode.Disposable {
             const pct = (100 * ((e.epoch - 1) * e.batches + e.batch)) / (e.epochs * e.batches);
             const inc = pct - lastEpoch;
             lastEpoch = pct;
-            progress.report({ increment: s.options.kind === 'run' ? inc : undefined, message: this.progressText(s) });
+            progress.report({ increment: s.options.kind === 'run' || s.options.kind === 'resume' ? inc : undefined, message: this.progressText(s) });
           } else if (e.type === 'epoch' || e.type === 'log') progress.report({ message: this.progressText(s) });
           else if (e.type === 'sweep-progress')
             progress.report({ message: `${Math.round(100 * e.fraction)}% · ${e.jobsDone}/${e.jobsTotal} trainings · ETA ${Number.isFinite(e.etaSeconds) ? `${Math.ceil(e.etaSeconds / 60)} min` : '?'}` });
@@ -259,7 +281,7 @@ export class Studio implements vscode.Disposable {
           void vscode.window.showErrorMessage(`TraNNsformer ${s.options.kind} of ${name} failed: ${exit.error}`, 'Open log').then((b) => b && this.log.show());
         } else if (exit.state === 'completed') {
           const dir = s.runDirs[0] ? path.dirname(s.runDirs[0]) : undefined;
-          const more = s.options.kind !== 'run' ? 'Open Pareto plot' : 'Open mapping';
+          const more = s.options.kind !== 'run' && s.options.kind !== 'resume' ? 'Open Pareto plot' : 'Open mapping';
           void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report', more).then((b) => {
             if (b === 'Open report' && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
             else if (b === 'Open Pareto plot') this.panels.openPareto(this.sweepDirs.get(s));
@@ -314,6 +336,7 @@ export class Studio implements vscode.Disposable {
     const reg = (id: string, fn: (...args: unknown[]) => unknown) => this.own(vscode.commands.registerCommand(id, fn));
     reg('trannsformer.newConfig', () => this.newConfig());
     reg('trannsformer.run', (arg) => this.launch('run', arg));
+    reg('trannsformer.resumeRun', (node) => this.resume(this.dirOf(node) ?? this.details.selectedDir));
     reg('trannsformer.compare', (arg) => this.launch('compare', arg));
     reg('trannsformer.sweep', (arg) => this.launch('sweep', arg));
     reg('trannsformer.cancelRun', () => this.cancelRun());
@@ -396,8 +419,10 @@ export class Studio implements vscode.Disposable {
 
   private async deleteRun(dir: string | undefined): Promise<void> {
     if (!dir) return;
-    if (this.isLive(dir)) {
-      void vscode.window.showWarningMessage('Cancel the run before deleting it.');
+    // Live anywhere (this window, another window, a terminal): the folder is still being written.
+    const live = liveWork(dir, (d) => this.isLive(d));
+    if (live) {
+      void vscode.window.showWarningMessage(`${path.basename(dir)} cannot be deleted now: ${live}. Cancel it (or wait for it to end) first.`);
       return;
     }
     const ok = await vscode.window.showWarningMessage(`Delete run folder ${path.basename(dir)}?`, { modal: true, detail: dir }, 'Delete');
