@@ -3,11 +3,12 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { parseEventLine, type EngineEvent } from '../../src/engine/events';
+import { spawnSync } from 'node:child_process';
+import type { EngineEvent } from '../../src/engine/events';
 import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord, readSweep } from '../../src/engine/store/sweepFolder';
 import { tmpDir } from '../helpers/files';
+import { startSweep } from '../helpers/sweep';
 import { RunSession } from '../../src/extension/runSession';
 import { readRunsFolder } from '../../src/extension/runsModel';
 import type { SweepFront } from '../../src/engine/format/sweep';
@@ -47,30 +48,6 @@ function essence(f: SweepFront) {
   };
 }
 
-/** Start a sweep with --json; resolves when it exits, after `onEvent` may have killed it. */
-function startSweep(args: string[], cwd: string, onEvent: (e: EngineEvent, kill: (s: NodeJS.Signals) => void) => void) {
-  const child = spawn(process.execPath, [CLI, 'sweep', ...args, '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let buf = '';
-  let stderr = '';
-  const events: EngineEvent[] = [];
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (c: string) => {
-    buf += c;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const e = parseEventLine(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-      if (e) {
-        events.push(e);
-        onEvent(e, (s) => child.kill(s));
-      }
-    }
-  });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; events: EngineEvent[]; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, events, stderr })),
-  );
-}
 
 before(() => assert.ok(fs.existsSync(CLI), 'dist/cli.js is missing: run "npm run build" (npm test does)'));
 

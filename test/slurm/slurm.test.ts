@@ -8,13 +8,14 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { parseEventLine, type EngineEvent } from '../../src/engine/events';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import type { EngineEvent } from '../../src/engine/events';
 import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord, readSweep } from '../../src/engine/store/sweepFolder';
 import { liveSubmissions, runSlurmArray, slurmDir, type SlurmExit } from '../../src/runner/slurm';
 import { sweepPointRows } from '../../src/extension/runsModel';
 import { tmpDir } from '../helpers/files';
+import { startSweep } from '../helpers/sweep';
 import type { SweepFront } from '../../src/engine/format/sweep';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -97,34 +98,6 @@ function files(dir: string): string[] {
   return out.sort();
 }
 
-/** Start `trannsformer sweep … --json`; resolves when it exits, after `onEvent` may have acted. */
-function startSweep(args: string[], cwd: string, onEvent: (e: EngineEvent, kill: (s: NodeJS.Signals) => void) => void = () => undefined) {
-  const child = spawn(process.execPath, [CLI, 'sweep', ...args, '--json'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let buf = '';
-  let stderr = '';
-  const events: EngineEvent[] = [];
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (c: string) => {
-    buf += c;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const e = parseEventLine(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-      if (e) {
-        events.push(e);
-        onEvent(e, (s) => child.kill(s));
-      }
-    }
-  });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const guard = setTimeout(() => child.kill('SIGKILL'), 900_000);
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; events: EngineEvent[]; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, events, stderr });
-    }),
-  );
-}
 
 const logs = (events: EngineEvent[]) => events.filter((e): e is Extract<EngineEvent, { type: 'log' }> => e.type === 'log').map((e) => e.message);
 

@@ -13,6 +13,7 @@ import { SessionManager } from '../../src/extension/sessionManager';
 import { isClaimFile, keyFile, RunClaims, slotFile } from '../../src/extension/runClaims';
 import type { RunSession, SessionOptions } from '../../src/extension/runSession';
 import { tmpDir } from '../helpers/files';
+import { deadPid } from '../helpers/processes';
 
 /** A stand-in engine: says one log event, then runs `ms` (or until SIGTERM: exit 130, as the CLI does). */
 function fakeEngine(dir: string, ms: number): string {
@@ -35,16 +36,6 @@ async function until(what: string, cond: () => boolean, ms = 10_000): Promise<vo
   }
 }
 
-function deadPid(): number {
-  for (let p = 4_000_000; p > 3_000_000; p -= 7919) {
-    try {
-      process.kill(p, 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return p;
-    }
-  }
-  throw new Error('no free pid found');
-}
 
 /** Two "windows": each its own claims (own token, same liveness check). */
 const windows = (limit: number) => [new SessionManager(() => limit, { pollMs: 50 }), new SessionManager(() => limit, { pollMs: 50 })];

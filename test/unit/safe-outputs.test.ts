@@ -21,6 +21,7 @@ import { fatalMessage, fatalOutput } from '../../src/engine/fatal';
 import { parseEventLine } from '../../src/engine/events';
 import { UserError } from '../../src/engine/core/errors';
 import { tmpDir } from '../helpers/files';
+import { deadPid } from '../helpers/processes';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'report-compare');
@@ -38,17 +39,6 @@ const editJson = (file: string, f: (v: Record<string, unknown>) => void) => {
   fs.writeFileSync(file, JSON.stringify(v));
 };
 
-/** A pid that is not running (the highest pids are free on any test machine; checked). */
-function deadPid(): number {
-  for (let p = 4_000_000; p > 3_000_000; p -= 7919) {
-    try {
-      process.kill(p, 0);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ESRCH') return p;
-    }
-  }
-  throw new Error('no free pid found');
-}
 
 describe('preset errors name the file and the problem, never its bytes', () => {
   const SECRET = 'AKIAIOSFODNN7EXAMPLE-hunter2';
