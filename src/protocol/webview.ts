@@ -102,6 +102,15 @@ export interface ParetoPoint {
   dominated: Record<string, boolean>;
   /** A sweep's design point (a training priced at one crossbar size and preset); `key` is its training's run folder. */
   sweep?: ParetoSweepPoint;
+  /** A design over several seeds: `values` are the means, this their sample std and range (drawn as error bars). */
+  spread?: Partial<Record<ParetoMetric, ParetoSpread>>;
+}
+export interface ParetoSpread {
+  /** Seeds the figure is over. */
+  n: number;
+  std?: number;
+  min: number;
+  max: number;
 }
 export interface ParetoSweepPoint {
   /** Point id in the sweep ("p003"). */
@@ -114,6 +123,9 @@ export interface ParetoSweepPoint {
   repriced: boolean;
   /** The sweep's recommended design (lowest area × energy within the accuracy-loss limit). */
   recommended: boolean;
+  /** A design over several seeds: the seeds, and the verdict on its accuracy against the original's. */
+  seeds?: number[];
+  verdict?: string;
 }
 /** The sweep a Pareto panel is scoped to (opened on a sweep node): what pareto.json says of it. */
 export interface ParetoSweepSummary {

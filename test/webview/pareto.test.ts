@@ -11,6 +11,11 @@ import { paretoPoints, paretoView, sweepParetoPoints, sweepSummary } from '../..
 import { readRun } from '../../src/engine/store/runFolder';
 import { tmpDir } from '../helpers/files';
 import type { SweepFront, SweepPointResult } from '../../src/engine/format/sweep';
+import { summarizeDesigns } from '../../src/engine/experiment/sweepSeeds';
+
+/** Screenshots of the panel for looking at (not asserted): test-results/webview/. */
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
+fs.mkdirSync(SHOTS, { recursive: true });
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
 
@@ -145,6 +150,46 @@ describe('Pareto panel', { skip }, () => {
     assert.match((await p.page.textContent('#no-points')) ?? '', /points appear as the sweep's trainings finish/);
     assert.deepEqual(p.errors, []);
     await p.page.context().close();
+  });
+
+  test('a sweep over seeds: one point per design at its means, ± std error bars, spreads and the verdict on hover (dark and light)', async () => {
+    const dir = '/runs/20260104-000000-seeds-sweep';
+    // Two designs × three seeds, figures planted; the engine's own summary makes the designs.
+    const mk = (id: string, mode: 'original' | 'trannsformer', seed: number, acc: number, area: number, energy: number): SweepPointResult => ({
+      id, jobId: `j-${id}`, status: 'completed', mode, crossbar: 64, preset: 'puma-32nm', epochs: 20, axes: { mode, seed }, runDir: `${dir}/run-${id}`, repriced: false,
+      figures: { testAccuracy: acc, area_mm2: area, energy_uJ: energy, mpes: mode === 'original' ? 95 : 44 + seed, utilisation: 0.5 },
+    });
+    const points = [
+      mk('p0', 'original', 1, 0.98, 2.5, 65), mk('p1', 'original', 2, 0.982, 2.5, 66), mk('p2', 'original', 3, 0.984, 2.5, 64),
+      mk('p3', 'trannsformer', 1, 0.979, 1.1, 34), mk('p4', 'trannsformer', 2, 0.98, 1.2, 36), mk('p5', 'trannsformer', 3, 0.981, 1.15, 35),
+    ];
+    points.forEach((p, i) => (p.accuracyLoss = i < 3 ? 0 : points[i - 3].figures!.testAccuracy! - p.figures!.testAccuracy!));
+    const front: SweepFront = {
+      format: 'trannsformer-pareto', formatVersion: 1, name: 'seeds', objectives: ['area', 'energy', 'accuracy'], accuracyLossLimit: 0.005, done: 6, planned: 6, front: [], points,
+      sharing: { points: 6, trainings: 6, trainingsSaved: 0, notes: [], checkpointForking: false },
+    };
+    summarizeDesigns(front, new Map(points.map((p, i) => [p.id, i < 3 ? p.id : points[i - 3].id])));
+    assert.equal(front.designs?.length, 2);
+    const sv = paretoView(sweepParetoPoints(dir, front), sweepSummary(dir, front));
+    assert.equal(sv.points.length, 2, 'one point per design');
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPanel(browser, 'pareto', { theme });
+      await p.send({ type: 'show', view: sv });
+      await p.page.waitForSelector('#front tr');
+      assert.match((await p.page.textContent('#sweep-summary')) ?? '', /★ recommended: d3 · trannsformer 64×64 · puma-32nm · 3 seeds/);
+      const box = (await p.page.locator('#pareto').boundingBox())!;
+      const at = await p.page.$eval('#front tr[data-point="d3"]', (r) => ({ x: Number(r.getAttribute('data-px')), y: Number(r.getAttribute('data-py')) }));
+      await p.page.mouse.move(box.x + at.x, box.y + at.y);
+      await p.page.waitForFunction(() => (document.getElementById('pareto-hover')?.textContent ?? '').length > 0);
+      const tip = (await p.page.textContent('#pareto-hover')) ?? '';
+      assert.match(tip, /over seeds 1, 2, 3/);
+      assert.match(tip, /accuracy: no measurable loss \(−0\.20 pt, within the spread ±0\.20 pt over 3 seeds\)/);
+      assert.match(tip, /area \(mm²\): 1\.15 mm² ± 0\.0500 mm² \(1\.10 mm²–1\.20 mm²\)/);
+      assert.match(tip, /mPEs \(crossbars\): 46 ± 1 \(45–47\)/);
+      await p.page.screenshot({ path: path.join(SHOTS, `pareto-seeds-${theme}.png`) });
+      assert.deepEqual(p.errors, []);
+      await p.page.context().close();
+    }
   });
 
   test('an empty runs folder says what to do', async () => {

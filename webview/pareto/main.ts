@@ -62,7 +62,14 @@ function tooltipLines(p: ParetoPoint): string[] {
     if (p.sweep.recommended) lines.push('★ recommended design');
     if (p.sweep.repriced) lines.push('re-priced from a shared training');
   }
-  for (const m of METRICS) if (p.values[m.value] !== undefined) lines.push(`${m.label}: ${fmt(m.value, p.values[m.value])}`);
+  if (p.sweep?.seeds) lines.push(`over seeds ${p.sweep.seeds.join(', ')}: means, ± sample std, (min–max)`);
+  if (p.sweep?.verdict) lines.push(`accuracy: ${p.sweep.verdict}`);
+  for (const m of METRICS) {
+    const v = p.values[m.value];
+    if (v === undefined) continue;
+    const s = p.spread?.[m.value];
+    lines.push(`${m.label}: ${fmt(m.value, v)}${s ? `${s.std !== undefined ? ` ± ${fmt(m.value, s.std)}` : ''} (${fmt(m.value, s.min)}–${fmt(m.value, s.max)})` : ''}`);
+  }
   return lines;
 }
 
@@ -127,6 +134,29 @@ function render(): void {
       borderWidth: own.map(({ p }) => (p.dominated[key] ? 1 : 1.5)),
     };
   });
+  // Designs over several seeds: ± one sample std on each axis, as error bars (a NaN point breaks the line between bars).
+  const bars = shown.filter(({ p }) => p.spread?.[x]?.std !== undefined || p.spread?.[y]?.std !== undefined);
+  if (bars.length) {
+    const data: Datum[] = [];
+    for (const { p, i } of bars) {
+      const [px, py] = [p.values[x]!, p.values[y]!];
+      const sx = p.spread?.[x]?.std ?? 0;
+      const sy = p.spread?.[y]?.std ?? 0;
+      if (sx > 0) data.push({ x: px - sx, y: py, i }, { x: px + sx, y: py, i }, { x: NaN, y: NaN, i });
+      if (sy > 0) data.push({ x: px, y: py - sy, i }, { x: px, y: py + sy, i }, { x: NaN, y: NaN, i });
+    }
+    datasets.push({
+      type: 'line' as const,
+      label: '± std over seeds',
+      data,
+      borderColor: fg,
+      borderWidth: 1,
+      pointRadius: 0,
+      pointHitRadius: 0,
+      spanGaps: false,
+      fill: false,
+    });
+  }
   // The recommended design of a sweep: a star over its marker.
   const rec = shown.filter(({ p }) => p.sweep?.recommended);
   if (rec.length)
@@ -183,7 +213,8 @@ function render(): void {
               c.data.datasets.map((d, i) => {
                 const front = d.label === 'front';
                 const star = d.label === 'recommended';
-                return { text: d.label ?? '', datasetIndex: i, fontColor: fg, fillStyle: front || star ? fg : modeColour(d.label ?? ''), strokeStyle: fg, lineWidth: 1, lineDash: front ? [5, 4] : [], pointStyle: front ? 'line' : star ? 'star' : 'circle', hidden: false };
+                const bar = d.label === '± std over seeds';
+                return { text: d.label ?? '', datasetIndex: i, fontColor: fg, fillStyle: front || star || bar ? fg : modeColour(d.label ?? ''), strokeStyle: fg, lineWidth: 1, lineDash: front ? [5, 4] : [], pointStyle: front || bar ? 'line' : star ? 'star' : 'circle', hidden: false };
               }),
           },
         },
@@ -191,9 +222,11 @@ function render(): void {
           backgroundColor: themeVar('--vscode-editorHoverWidget-background', bg),
           titleColor: themeVar('--vscode-editorHoverWidget-foreground', fg),
           bodyColor: themeVar('--vscode-editorHoverWidget-foreground', fg),
+          // Chart.js's default footer colour is white: unreadable on a light theme's hover.
+          footerColor: themeVar('--vscode-editorHoverWidget-foreground', fg),
           borderColor: themeVar('--vscode-editorHoverWidget-border', grid),
           borderWidth: 1,
-          filter: (item) => item.dataset.label !== 'front' && item.dataset.label !== 'recommended',
+          filter: (item) => item.dataset.label !== 'front' && item.dataset.label !== 'recommended' && item.dataset.label !== '± std over seeds',
           // The tooltip's text is mirrored into a live region, for screen readers.
           external: ({ tooltip }) => {
             const live = document.getElementById('pareto-hover');

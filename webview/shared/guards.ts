@@ -48,6 +48,11 @@ export function checkParetoView(v: unknown): ParetoView | string {
     const sw = p.sweep;
     if (sw !== undefined && !(isObj(sw) && typeof sw.id === 'string' && isObj(sw.axes) && Object.values(sw.axes).every((a) => typeof a === 'string') && typeof sw.recommended === 'boolean' && typeof sw.repriced === 'boolean'))
       return `point ${i}: sweep must have an id, axes as text and recommended and repriced flags`;
+    if (sw !== undefined && ((sw.seeds !== undefined && !(Array.isArray(sw.seeds) && sw.seeds.every((x) => isInt(x)))) || (sw.verdict !== undefined && typeof sw.verdict !== 'string')))
+      return `point ${i}: sweep seeds must be whole numbers and its verdict text`;
+    const sp = p.spread;
+    if (sp !== undefined && !(isObj(sp) && Object.values(sp).every((x) => isObj(x) && isInt(x.n, 1) && isNum(x.min) && isNum(x.max) && (x.std === undefined || isNum(x.std)))))
+      return `point ${i}: spread must give n, min, max (and std) as numbers`;
   }
   const s = v.sweep;
   if (s !== undefined && !(isObj(s) && typeof s.dir === 'string' && typeof s.name === 'string' && isInt(s.done) && isInt(s.planned) && isInt(s.failed) && isNum(s.accuracyLossLimit)))

@@ -12,7 +12,7 @@ import { checkNetworkFitsData, loadDataset } from '../data/datasets';
 import { errorMessage, markReported, UserError } from '../core/errors';
 import { initBackend } from '../model/backend';
 import { MaskedMLP } from '../model/mlp';
-import { createRunDir, hasCheckpoint, listSnapshots, readCheckpointFile, readSnapshot, removeCheckpoint, RunWriter } from '../store/runFolder';
+import { startRunFolder, hasCheckpoint, listSnapshots, readCheckpointFile, readSnapshot, removeCheckpoint, RunWriter } from '../store/runFolder';
 import { train, type Stepper } from '../train/loop';
 import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../train/checkpoint';
 import { TransformSchedule } from '../transform/schedule';
@@ -99,8 +99,9 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
       dir = opts.resumeDir;
       writer = RunWriter.resume(dir, { epoch: checkpoint?.loop.epochsCompleted ?? 0, batchesIntoEpoch: checkpoint?.loop.batchesIntoEpoch ?? 0 });
     } else {
-      dir = createRunDir(opts.outRoot, config.name);
-      writer = new RunWriter(dir, config, path.resolve(loaded.file));
+      // Created whole (staged, then renamed): a kill at any moment leaves no half-made run folder.
+      writer = startRunFolder(opts.outRoot, config.name, config, path.resolve(loaded.file));
+      dir = writer.dir;
       if (opts.forkFrom && checkpoint) copyForkedEpochs(writer, opts.forkFrom, checkpoint.loop.epochsCompleted, transformOf(config).crossbar);
     }
   } catch (e) {

@@ -17,6 +17,7 @@ import { paretoRanks, type Sense } from '../core/pareto';
 import { planSweep, type PlanOptions, type SweepPlan } from './sweepPlan';
 import { hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/runFolder';
 import { resumeRun } from './resume';
+import { formatDesignTable, summarizeDesigns } from './sweepSeeds';
 import {
   createSweepDir,
   readJobRecord,
@@ -143,6 +144,8 @@ export function computeFront(rec: SweepRecord, jobs: Map<string, SweepJobRecord 
     result.noRecommendation = !hasOriginal
       ? 'no original-mode point to measure accuracy loss against: add "original" to sweep.grid.mode'
       : `no finished point within the limit (at most ${(100 * rec.accuracyLossLimit).toFixed(2)} points of accuracy lost against its original, priced without warnings)`;
+  // Several seeds: the same over designs (points but for the seed), with their spreads.
+  summarizeDesigns(result, new Map(rec.points.map((p) => [p.id, p.referenceId])));
   return result;
 }
 
@@ -441,6 +444,7 @@ export function formatSweepTable(f: SweepFront): string {
     );
   else out.push(`no recommendation: ${f.noRecommendation ?? 'no point finished'}`);
   if (f.points.some((p) => p.figures?.warnings?.length)) out.push('⚠ points priced beyond their preset\'s largest reliable crossbar are not recommended');
+  out.push(...formatDesignTable(f));
   out.push(
     `shared: ${f.sharing.trainings} trainings for ${f.sharing.points} points (${f.sharing.trainingsSaved} saved)` +
       (f.sharing.checkpointForking ? `; checkpoint forking saves ${f.sharing.epochsSaved ?? 0} training epochs` : '; no checkpoint forking (no trainings share their first epochs)'),

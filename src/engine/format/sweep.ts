@@ -3,6 +3,7 @@
  * of a sweep folder hold.
  * Types only: browser-safe, shared by the engine, the runner, the extension and the webviews.
  */
+import type { AccuracyVerdict, Spread } from './compare';
 import type { JsonPath } from '../config/validate';
 import type { TransformMode } from '../config/schema';
 
@@ -155,6 +156,37 @@ export interface SweepPointResult {
   rank?: number;
 }
 
+/**
+ * A design: the points of a sweep that differ only in their seed (a
+ * `seed` axis with several values), summarised over the seeds: mean,
+ * sample std and range of each figure, the accuracy lost against the
+ * original (paired by seed), and the verdict in words.
+ */
+export interface SweepDesign {
+  id: string;
+  pointIds: string[];
+  seeds: number[];
+  mode: TransformMode;
+  crossbar: number;
+  preset: string;
+  /** The axes but the seed. */
+  axes: Record<string, unknown>;
+  /** Seeds priced / planned. */
+  done: number;
+  testAccuracy?: Spread;
+  snnAccuracy?: Spread;
+  mpes?: Spread;
+  area_mm2?: Spread;
+  energy_uJ?: Spread;
+  /** Accuracy lost against the original at the same seed (fraction). */
+  accuracyLoss?: Spread;
+  verdict?: AccuracyVerdict;
+  /** Pareto rank of the means; 0 = on the front. */
+  rank?: number;
+  /** Some point was priced beyond its preset's largest reliable crossbar. */
+  warnings?: boolean;
+}
+
 /** `pareto.json`. */
 export interface SweepFront {
   format: 'trannsformer-pareto';
@@ -172,5 +204,9 @@ export interface SweepFront {
   /** Why there is no recommendation, when there is none. */
   noRecommendation?: string;
   points: SweepPointResult[];
+  /** With a seed axis of several values: the designs (points but for the seed), their front by mean and the recommended one. */
+  designs?: SweepDesign[];
+  designFront?: string[];
+  recommendedDesign?: string;
   sharing: SweepSharing;
 }

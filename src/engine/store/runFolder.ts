@@ -164,6 +164,57 @@ export function createRunDir(root: string, name: string, now = new Date()): stri
   }
 }
 
+/**
+ * Start a run folder whole: its first files (config, empty metrics, result)
+ * are written in a hidden staging folder under `root`, which is then renamed
+ * to a fresh `<stamp>-<name>` — so a folder that has a run's name always
+ * holds a readable run, even if the process is killed while creating it.
+ * Staging folders left by killed processes are removed here.
+ */
+export function startRunFolder(root: string, name: string, config: ExperimentConfig, configFile?: string, now = new Date()): RunWriter {
+  ensureOutRoot(root);
+  removeDeadStaging(root);
+  const stage = fs.mkdtempSync(path.join(root, `${STAGING}${process.pid}-`));
+  try {
+    const writer = new RunWriter(stage, config, configFile);
+    const base = `${stamp(now)}-${name}`;
+    for (let i = 1; i <= 10000; i++) {
+      const dir = path.join(root, i === 1 ? base : `${base}-${i}`);
+      if (fs.existsSync(dir)) continue;
+      try {
+        // rename(2) onto a missing name is atomic; onto a non-empty folder (another process won the name) it fails.
+        fs.renameSync(stage, dir);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') continue;
+        throw new IoError(dir, `the run folder could not be made: ${fsErrorMessage(e)}`);
+      }
+      (writer as { dir: string }).dir = dir;
+      return writer;
+    }
+    throw new IoError(root, `no free run folder name for ${base}`);
+  } catch (e) {
+    fs.rmSync(stage, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Hidden staging folders of runs being created: `.staging-<pid>-<random>`. */
+const STAGING = '.staging-';
+
+function removeDeadStaging(root: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root).filter((n) => n.startsWith(STAGING));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const pid = Number(n.slice(STAGING.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) fs.rmSync(path.join(root, n), { recursive: true, force: true });
+  }
+}
+
 /** Writes one run folder as the run goes. */
 export class RunWriter {
   readonly result: RunResult;
@@ -208,6 +259,7 @@ export class RunWriter {
   }
 
   constructor(
+    /** The run folder (set once by `startRunFolder` when the staging folder takes its name). */
     readonly dir: string,
     config: ExperimentConfig,
     configFile?: string,

@@ -14,6 +14,7 @@ import { readFront } from '../../engine/store/sweepFolder';
 
 import type { RunRecord } from '../../engine/format/run';
 import type { SweepFront } from '../../engine/format/sweep';
+import type { Spread } from '../../engine/format/compare';
 import type { ParetoMetric, ParetoPoint, ParetoSweepSummary, ParetoView } from '../../protocol/webview';
 import { nonDominated2, type Sense } from '../../engine/core/pareto';
 
@@ -69,6 +70,8 @@ const axisText = (v: unknown): string => (typeof v === 'string' ? v : typeof v =
  */
 export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[] {
   const folder = path.basename(dir);
+  // Several seeds: one point per design at its means, with the spread over its seeds.
+  if (front.designs?.length) return designParetoPoints(dir, folder, front);
   const points: ParetoPoint[] = [];
   for (const p of front.points) {
     const f = p.figures;
@@ -98,6 +101,48 @@ export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[]
   return points;
 }
 
+function designParetoPoints(dir: string, folder: string, front: SweepFront): ParetoPoint[] {
+  const runOf = new Map(front.points.map((p) => [p.id, p.runDir]));
+  const points: ParetoPoint[] = [];
+  for (const d of front.designs ?? []) {
+    if (d.done === 0) continue;
+    const values: ParetoPoint['values'] = {};
+    const spread: NonNullable<ParetoPoint['spread']> = {};
+    const put = (m: ParetoMetric, s: Spread | undefined) => {
+      if (!s || !Number.isFinite(s.mean)) return;
+      values[m] = s.mean;
+      spread[m] = { n: s.n, min: s.min, max: s.max, ...(s.std !== undefined ? { std: s.std } : {}) };
+    };
+    put('accuracy', d.testAccuracy);
+    put('accuracyLoss', d.accuracyLoss);
+    put('mpes', d.mpes);
+    put('area', d.area_mm2);
+    put('energy', d.energy_uJ);
+    points.push({
+      key: d.pointIds.map((id) => runOf.get(id)).find((r) => r !== undefined) ?? dir,
+      name: `${d.id} · ${d.mode} ${d.crossbar}×${d.crossbar} · ${d.preset} · ${d.done} seed${d.done === 1 ? '' : 's'}`,
+      mode: d.mode,
+      crossbar: d.crossbar,
+      preset: d.preset,
+      compare: folder,
+      epochs: front.points.find((p) => p.id === d.pointIds[0])?.epochs ?? 0,
+      values,
+      spread,
+      dominated: {},
+      sweep: {
+        id: d.id,
+        folder,
+        axes: Object.fromEntries(Object.entries(d.axes).map(([k, v]) => [k, axisText(v)])),
+        repriced: false,
+        recommended: front.recommendedDesign === d.id,
+        seeds: d.seeds,
+        ...(d.verdict ? { verdict: d.verdict.text } : {}),
+      },
+    });
+  }
+  return points;
+}
+
 /** What the panel's header says of one sweep. */
 export function sweepSummary(dir: string, front: SweepFront): ParetoSweepSummary {
   return {
@@ -107,8 +152,14 @@ export function sweepSummary(dir: string, front: SweepFront): ParetoSweepSummary
     planned: front.planned,
     failed: front.points.filter((p) => p.status === 'failed').length,
     accuracyLossLimit: front.accuracyLossLimit,
-    ...(front.recommended !== undefined ? { recommended: front.recommended } : {}),
-    ...(front.noRecommendation !== undefined ? { noRecommendation: front.noRecommendation } : {}),
+    ...(front.designs?.length
+      ? front.recommendedDesign !== undefined
+        ? { recommended: front.recommendedDesign }
+        : { noRecommendation: `no design with every seed priced within ${(100 * front.accuracyLossLimit).toFixed(2)} pt mean accuracy loss against its original` }
+      : {
+          ...(front.recommended !== undefined ? { recommended: front.recommended } : {}),
+          ...(front.noRecommendation !== undefined ? { noRecommendation: front.noRecommendation } : {}),
+        }),
   };
 }
 
