@@ -19,7 +19,7 @@ import { hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/r
 import { resumeRun } from './resume';
 import { formatDesignTable, summarizeDesigns } from './sweepSeeds';
 import {
-  createSweepDir,
+  startSweepFolder,
   readJobRecord,
   readSweep,
   SWEEP_FORMAT,
@@ -307,7 +307,6 @@ export async function executeSweep(opts: SweepOptions): Promise<SweepOutcome> {
     rec = { ...old, jobs: plan.jobs, status: 'running', owner: thisProcess(), resumes: (old.resumes ?? 0) + 1 };
     resumed = true;
   } else {
-    dir = createSweepDir(opts.outRoot, plan.name, plan.kind);
     const now = new Date().toISOString();
     rec = {
       format: SWEEP_FORMAT as 'trannsformer-sweep',
@@ -329,6 +328,7 @@ export async function executeSweep(opts: SweepOptions): Promise<SweepOutcome> {
       sharing: plan.sharing,
       resumes: 0,
     };
+    dir = startSweepFolder(opts.outRoot, plan.name, plan.kind, rec);
   }
   writeSweep(dir, rec);
   const records = new Map<string, SweepJobRecord | undefined>(rec.jobs.map((j) => [j.id, readJobRecord(dir, j.id)]));

@@ -165,18 +165,18 @@ export function createRunDir(root: string, name: string, now = new Date()): stri
 }
 
 /**
- * Start a run folder whole: its first files (config, empty metrics, result)
- * are written in a hidden staging folder under `root`, which is then renamed
- * to a fresh `<stamp>-<name>` — so a folder that has a run's name always
- * holds a readable run, even if the process is killed while creating it.
- * Staging folders left by killed processes are removed here.
+ * Make a folder whole: `fill` writes its first files into a hidden staging
+ * folder under `root`, which is then renamed to a fresh `<stamp>-<name>` —
+ * so a folder that has a run's (or sweep's) name always holds a readable
+ * record, even if the process is killed while creating it. Staging folders
+ * left by killed processes are removed here. Returns the folder.
  */
-export function startRunFolder(root: string, name: string, config: ExperimentConfig, configFile?: string, now = new Date()): RunWriter {
+export function createFolderWhole(root: string, name: string, fill: (stage: string) => void, now = new Date()): string {
   ensureOutRoot(root);
   removeDeadStaging(root);
   const stage = fs.mkdtempSync(path.join(root, `${STAGING}${process.pid}-`));
   try {
-    const writer = new RunWriter(stage, config, configFile);
+    fill(stage);
     const base = `${stamp(now)}-${name}`;
     for (let i = 1; i <= 10000; i++) {
       const dir = path.join(root, i === 1 ? base : `${base}-${i}`);
@@ -187,16 +187,23 @@ export function startRunFolder(root: string, name: string, config: ExperimentCon
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOTEMPTY' || code === 'EEXIST') continue;
-        throw new IoError(dir, `the run folder could not be made: ${fsErrorMessage(e)}`);
+        throw new IoError(dir, `the folder could not be made: ${fsErrorMessage(e)}`);
       }
-      (writer as { dir: string }).dir = dir;
-      return writer;
+      return dir;
     }
-    throw new IoError(root, `no free run folder name for ${base}`);
+    throw new IoError(root, `no free folder name for ${base}`);
   } catch (e) {
     fs.rmSync(stage, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Start a run folder whole (see createFolderWhole): config, empty metrics and result written before it takes its name. */
+export function startRunFolder(root: string, name: string, config: ExperimentConfig, configFile?: string, now = new Date()): RunWriter {
+  let writer: RunWriter | undefined;
+  const dir = createFolderWhole(root, name, (stage) => (writer = new RunWriter(stage, config, configFile)), now);
+  (writer as unknown as { dir: string }).dir = dir;
+  return writer!;
 }
 
 /** Hidden staging folders of runs being created: `.staging-<pid>-<random>`. */

@@ -21,7 +21,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRunDir, ownerAlive, writeFileAtomic } from './runFolder';
+import { createFolderWhole, createRunDir, ownerAlive, writeFileAtomic } from './runFolder';
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
 import type { SweepFront, SweepJobRecord, SweepRecord } from '../format/sweep';
 
@@ -38,6 +38,11 @@ export const SWEEP_FILES = {
 /** A fresh sweep folder under `root`. */
 export function createSweepDir(root: string, name: string, kind: 'sweep' | 'compare'): string {
   return createRunDir(root, `${name}-${kind}`);
+}
+
+/** A fresh sweep folder, created whole with its first `sweep.json` (a kill while making it leaves no folder without one). */
+export function startSweepFolder(root: string, name: string, kind: 'sweep' | 'compare', rec: SweepRecord): string {
+  return createFolderWhole(root, `${name}-${kind}`, (stage) => writeSweep(stage, rec));
 }
 
 /** Whether `dir` holds a sweep record. */
