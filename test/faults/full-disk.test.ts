@@ -1,7 +1,8 @@
 /**
  * A run whose disk fills up: a clear error naming the file and "no space
- * left on device", exit status 1, the folder closed as failed (when even
- * that fits), nothing corrupted, no temporary file left behind.
+ * left on device", exit status 1, the folder closed as failed — or, when
+ * not even its first files fit, no run folder at all (folders are created
+ * whole) — nothing corrupted, no temporary or staging file left behind.
  *
  * Needs a small tmpfs: mounted here when the tests run as root (CI does);
  * skipped, saying why, elsewhere.
@@ -54,7 +55,7 @@ function run(cfgDir: string, layers: number[], out: string) {
 for (const c of [
   // 300 KiB: config, result and the first metrics fit; the first checkpoint (~1 MB) does not.
   { name: 'the disk fills during training', kib: 300, layers: [48, 256, 256, 5], closed: true },
-  // One page: the run folder is made, its first files cannot all be written.
+  // One page: the run folder's first files cannot all be written, so it never takes its name.
   { name: 'the disk is full from the start', kib: 4, layers: [48, 40, 5], closed: false },
 ]) {
   test(`full disk: ${c.name} — a clear error, exit 1, nothing corrupt, nothing leaked`, { timeout: 180_000 }, (t) => {
@@ -69,22 +70,23 @@ for (const c of [
       assert.equal(r.status, 1, `exit status\n${r.stderr}`);
       assert.ok(r.error, `an error event\n${r.stdout.slice(-1000)}`);
       assert.match(r.error.message, /no space left on device \(ENOSPC\)/);
-      assert.match(r.error.message, new RegExp(`^${disk.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/runs/`), 'the message names the file');
+      assert.match(r.error.message, new RegExp(`^${disk.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/runs/`), 'the message names the file (or the folder)');
       assert.doesNotMatch(r.stderr + r.stdout, /\n\s+at .+:\d+:\d+/, 'no stack trace');
       const dirs = subfolders(path.join(disk.dir, 'runs'));
+      // No staging folder is left behind either way.
+      assert.deepEqual(fs.readdirSync(path.join(disk.dir, 'runs')).filter((n) => n.startsWith('.')), [], 'no staging folder left');
+      if (!c.closed) {
+        // Run folders are created whole (staged, then renamed): a run that cannot write its first files leaves none.
+        assert.deepEqual(dirs, [], 'no half-made run folder');
+        return;
+      }
       assert.equal(dirs.length, 1);
       assert.deepEqual(leftoverTempFiles(dirs[0]), [], 'no temporary files left behind');
       const rec = readRun(dirs[0]);
-      if (c.closed) {
-        assert.equal(rec.state, 'ok', rec.problem);
-        assert.equal(rec.result?.status, 'failed', 'the folder says the run failed');
-        assert.match(rec.result?.error?.message ?? '', /ENOSPC/);
-        assert.equal(readMetrics(dirs[0]).skipped, 0, 'metrics.jsonl intact');
-      } else {
-        // Not even result.json fits: the folder reads as damaged (never as a live run), and says why.
-        assert.equal(rec.state, 'corrupt');
-        assert.match(rec.problem ?? '', /result\.json/);
-      }
+      assert.equal(rec.state, 'ok', rec.problem);
+      assert.equal(rec.result?.status, 'failed', 'the folder says the run failed');
+      assert.match(rec.result?.error?.message ?? '', /ENOSPC/);
+      assert.equal(readMetrics(dirs[0]).skipped, 0, 'metrics.jsonl intact');
     } finally {
       disk.unmount();
       fs.rmSync(cfgDir, { recursive: true, force: true });
