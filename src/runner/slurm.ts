@@ -579,8 +579,10 @@ export function slurmJobs(s: SlurmJobsOptions): JobRunner {
           },
           onExit: (id, x) => {
             const ok = x.state === 'COMPLETED';
-            const why = ok ? undefined : describeSlurmFailure(id, x);
-            if (x.state === 'CANCELLED' && !signal?.aborted) {
+            // Cancelled by Slurm because the training it depends on (its fork parent) failed: a failure of its own, not a stop.
+            const orphan = x.state === 'CANCELLED' && x.reason === 'DependencyNeverSatisfied';
+            const why = ok ? undefined : orphan ? `${describeSlurmFailure(id, x)}: the training it starts from failed` : describeSlurmFailure(id, x);
+            if (x.state === 'CANCELLED' && !orphan && !signal?.aborted) {
               s.log('warning', `${why}: cancelled in Slurm, stopping the sweep (resume it to run what is left)`);
               s.stopSweep();
             } else if (!ok && !signal?.aborted) s.log('warning', why!);
