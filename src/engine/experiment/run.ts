@@ -138,14 +138,13 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
   let epochNow = 0;
   const writeCheckpoint = (loop: TrainCheckpoint['loop'], final: boolean) => {
     const fork = opts.forkSave;
-    if (fork && !final && loop.epochsCompleted === fork.epoch && loop.batchesIntoEpoch === 0) {
-      const enc = encodeCheckpoint({ layers: config.network.layers, loop, model: model.exportState(), schedule: schedule.prunes ? schedule.exportState() : undefined });
-      fork.save({ tensors: enc.tensors, meta: { ...enc.meta, history: forkHistory, parentRunDir: dir } });
-    }
-    const due = final || loop.epochsCompleted === config.training.epochs || (every > 0 && loop.epochsCompleted % every === 0);
-    if (!due || (loop.epochsCompleted === 0 && loop.batchesIntoEpoch === 0)) return;
-    const cp: TrainCheckpoint = { layers: config.network.layers, loop, model: model.exportState(), schedule: schedule.prunes ? schedule.exportState() : undefined };
-    writer.writeCheckpoint(encodeCheckpoint(cp), { epoch: loop.epochsCompleted, batchesIntoEpoch: loop.batchesIntoEpoch });
+    const forkNow = !!fork && !final && loop.epochsCompleted === fork.epoch && loop.batchesIntoEpoch === 0;
+    const due = (final || loop.epochsCompleted === config.training.epochs || (every > 0 && loop.epochsCompleted % every === 0)) && (loop.epochsCompleted > 0 || loop.batchesIntoEpoch > 0);
+    if (!forkNow && !due) return;
+    // One copy of the state for both: the fork a sweep's children start from and the run's own checkpoint.
+    const enc = encodeCheckpoint({ layers: config.network.layers, loop, model: model.exportState(), schedule: schedule.prunes ? schedule.exportState() : undefined });
+    if (forkNow) fork!.save({ tensors: enc.tensors, meta: { ...enc.meta, history: forkHistory, parentRunDir: dir } });
+    if (due) writer.writeCheckpoint(enc, { epoch: loop.epochsCompleted, batchesIntoEpoch: loop.batchesIntoEpoch });
   };
   const shown = schemesFor(transform.mode).shown;
   const finishTransform = () => {

@@ -13,11 +13,11 @@ import { errorMessage, UserError } from '../core/errors';
 import { loadConfigObject, type LoadedConfig } from '../config/resolve';
 import { executeRun } from './run';
 import { evaluateRun } from './evaluate';
-import { paretoRanks, type Sense } from '../core/pareto';
+import { paretoRanks } from '../core/pareto';
 import { planSweep, type PlanOptions, type SweepPlan } from './sweepPlan';
 import { hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/runFolder';
 import { resumeRun } from './resume';
-import { formatDesignTable, summarizeDesigns } from './sweepSeeds';
+import { formatDesignTable, SENSE, summarizeDesigns } from './sweepSeeds';
 import {
   startSweepFolder,
   readJobRecord,
@@ -69,7 +69,6 @@ export interface SweepOutcome {
   plan: SweepPlan;
 }
 
-const SENSE: Record<SweepObjective, Sense> = { area: 'min', energy: 'min', mpes: 'min', accuracy: 'max', snnAccuracy: 'max' };
 
 function objectiveValue(o: SweepObjective, f: SweepFigures | undefined): number {
   if (!f) return NaN;

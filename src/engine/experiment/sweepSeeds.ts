@@ -11,7 +11,8 @@ import type { SweepDesign, SweepFigures, SweepFront, SweepObjective, SweepPointR
 import { accuracyVerdict, spreadOf } from './compareStats';
 import { stableStringify } from './sweepPlan';
 
-const SENSE: Record<SweepObjective, Sense> = { area: 'min', energy: 'min', mpes: 'min', accuracy: 'max', snnAccuracy: 'max' };
+/** Whether each objective is minimised or maximised (the points' front and the designs' front). */
+export const SENSE: Record<SweepObjective, Sense> = { area: 'min', energy: 'min', mpes: 'min', accuracy: 'max', snnAccuracy: 'max' };
 const FIGURE: Record<SweepObjective, keyof SweepDesign> = { area: 'area_mm2', energy: 'energy_uJ', mpes: 'mpes', accuracy: 'testAccuracy', snnAccuracy: 'snnAccuracy' };
 
 /** The seeds a sweep's points were trained with, when a seed axis gives several; undefined otherwise. */

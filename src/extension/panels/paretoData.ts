@@ -76,15 +76,7 @@ export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[]
   for (const p of front.points) {
     const f = p.figures;
     if (p.status !== 'completed' || !f) continue;
-    const values: ParetoPoint['values'] = {};
-    const put = (m: ParetoMetric, v: number | undefined) => {
-      if (v !== undefined && Number.isFinite(v)) values[m] = v;
-    };
-    put('accuracy', f.testAccuracy);
-    put('accuracyLoss', p.accuracyLoss);
-    put('mpes', f.mpes);
-    put('area', f.area_mm2);
-    put('energy', f.energy_uJ);
+    const { values } = paretoValues({ accuracy: f.testAccuracy, accuracyLoss: p.accuracyLoss, mpes: f.mpes, area: f.area_mm2, energy: f.energy_uJ });
     points.push({
       key: p.runDir ?? dir,
       name: `${p.id} · ${p.mode} ${p.crossbar}×${p.crossbar} · ${p.preset}`,
@@ -101,23 +93,27 @@ export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[]
   return points;
 }
 
+/** A point's metrics: plain figures, or spreads over seeds (their means as values, the rest as the spread); non-finite ones left out. */
+function paretoValues(figures: Partial<Record<ParetoMetric, number | Spread | undefined>>): Pick<ParetoPoint, 'values'> & { spread: NonNullable<ParetoPoint['spread']> } {
+  const values: ParetoPoint['values'] = {};
+  const spread: NonNullable<ParetoPoint['spread']> = {};
+  for (const [m, v] of Object.entries(figures) as [ParetoMetric, number | Spread | undefined][]) {
+    if (typeof v === 'number') {
+      if (Number.isFinite(v)) values[m] = v;
+    } else if (v && Number.isFinite(v.mean)) {
+      values[m] = v.mean;
+      spread[m] = { n: v.n, min: v.min, max: v.max, ...(v.std !== undefined ? { std: v.std } : {}) };
+    }
+  }
+  return { values, spread };
+}
+
 function designParetoPoints(dir: string, folder: string, front: SweepFront): ParetoPoint[] {
   const runOf = new Map(front.points.map((p) => [p.id, p.runDir]));
   const points: ParetoPoint[] = [];
   for (const d of front.designs ?? []) {
     if (d.done === 0) continue;
-    const values: ParetoPoint['values'] = {};
-    const spread: NonNullable<ParetoPoint['spread']> = {};
-    const put = (m: ParetoMetric, s: Spread | undefined) => {
-      if (!s || !Number.isFinite(s.mean)) return;
-      values[m] = s.mean;
-      spread[m] = { n: s.n, min: s.min, max: s.max, ...(s.std !== undefined ? { std: s.std } : {}) };
-    };
-    put('accuracy', d.testAccuracy);
-    put('accuracyLoss', d.accuracyLoss);
-    put('mpes', d.mpes);
-    put('area', d.area_mm2);
-    put('energy', d.energy_uJ);
+    const { values, spread } = paretoValues({ accuracy: d.testAccuracy, accuracyLoss: d.accuracyLoss, mpes: d.mpes, area: d.area_mm2, energy: d.energy_uJ });
     points.push({
       key: d.pointIds.map((id) => runOf.get(id)).find((r) => r !== undefined) ?? dir,
       name: `${d.id} · ${d.mode} ${d.crossbar}×${d.crossbar} · ${d.preset} · ${d.done} seed${d.done === 1 ? '' : 's'}`,
