@@ -51,6 +51,8 @@ export class RunSession extends EventEmitter {
   readonly runDirs: string[] = [];
   lastProgress?: Extract<EngineEvent, { type: 'progress' }>;
   lastEpoch?: Extract<EngineEvent, { type: 'epoch' }>['metrics'];
+  /** A sweep's last progress: its plan (nothing done) from `sweep-started`, then each `sweep-progress`. */
+  lastSweep?: Extract<EngineEvent, { type: 'sweep-progress' }>;
   readonly done: Promise<SessionExit>;
   private child?: ChildProcess;
   private killTimer?: NodeJS.Timeout;
@@ -129,6 +131,10 @@ export class RunSession extends EventEmitter {
         break;
       case 'sweep-started':
         if (this.state === 'starting') this.state = 'running';
+        this.lastSweep = { type: 'sweep-progress', jobsDone: 0, jobsTotal: e.todo, fraction: 0, etaSeconds: NaN, running: [] };
+        break;
+      case 'sweep-progress':
+        this.lastSweep = e;
         break;
       case 'swept':
         // A sweep with failed points still completed (exit 1 says so); a stopped one exits 130.

@@ -16,7 +16,9 @@ import { execEngine, type RunSession, type SessionKind } from './runSession';
 import { RunsTreeProvider, type RunsNode } from './runsView';
 import { liveWork, runsFingerprint, watchTarget } from './runsModel';
 import { RunDetailsViewProvider } from './detailsView';
+import { sessionText } from './progressText';
 import { Panels } from './panels/panels';
+import { resultColumn } from './panels/panel';
 import { insideRoots } from './panels/messages';
 import { ConfigSupport } from './config/configSupport';
 
@@ -51,8 +53,14 @@ export class Studio implements vscode.Disposable {
     this.settings = readSettings();
     this.sessions = new SessionManager(() => this.settings.maxConcurrentRuns);
     this.runs = new RunsTreeProvider(() => this.runsRoots(), (dir) => this.isLive(dir));
-    this.own(vscode.window.registerTreeDataProvider('trannsformer.runs', this.runs));
-    this.details = new RunDetailsViewProvider(context.extensionUri, (dir) => this.isLive(dir), (m) => this.onDetailsMessage(m), (line) => this.log.warn(line));
+    const tree = this.own(vscode.window.createTreeView('trannsformer.runs', { treeDataProvider: this.runs }));
+    // Selecting a sweep node shows its summary in Run details (a command on the node would stop a click from expanding it).
+    this.own(tree.onDidChangeSelection((e) => {
+      const n = e.selection[0];
+      if (n?.kind === 'compare' && n.entry.sweep) this.details.select(n.entry.dir);
+    }));
+    const selection = { get: () => context.workspaceState.get('trannsformer.details.selected'), set: (d: string | undefined) => void context.workspaceState.update('trannsformer.details.selected', d), roots: () => this.runsRoots() };
+    this.details = new RunDetailsViewProvider(context.extensionUri, (dir) => this.isLive(dir), (m) => this.onDetailsMessage(m), (line) => this.log.warn(line), selection);
     this.own(vscode.window.registerWebviewViewProvider(RunDetailsViewProvider.viewId, this.details));
     this.panels = this.own(
       new Panels({ extensionUri: context.extensionUri, log: this.log, runsRoots: () => this.runsRoots(), isLive: (d) => this.isLive(d), openReport: (d) => this.openReport(d), allRuns: () => this.runs.allRuns(), dirOf: (a) => this.dirOf(a) }),
@@ -254,66 +262,62 @@ export class Studio implements vscode.Disposable {
       };
       this.sessions.on('started', onStarted);
     }
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `TraNNsformer: ${s.options.kind} ${name}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => s.cancel());
-        let lastEpoch = 0;
-        const onEvent = (e: EngineEvent) => {
-          if (e.type === 'progress') {
-            const pct = (100 * ((e.epoch - 1) * e.batches + e.batch)) / (e.epochs * e.batches);
-            const inc = pct - lastEpoch;
-            lastEpoch = pct;
-            progress.report({ increment: s.options.kind === 'run' || s.options.kind === 'resume' ? inc : undefined, message: this.progressText(s) });
-          } else if (e.type === 'epoch' || e.type === 'log') progress.report({ message: this.progressText(s) });
-          else if (e.type === 'sweep-progress')
-            progress.report({ message: `${Math.round(100 * e.fraction)}% · ${e.jobsDone}/${e.jobsTotal} trainings · ETA ${Number.isFinite(e.etaSeconds) ? `${Math.ceil(e.etaSeconds / 60)} min` : '?'}` });
-          else if (e.type === 'sweep-job' && e.status !== 'started') this.scheduleRefresh();
-          else if (e.type === 'sweep-started') this.sweepDirs.set(s, e.sweepDir);
-        };
-        s.on('event', onEvent);
-        const exit = await s.done;
-        s.off('event', onEvent);
-        this.log.info(`${s.label}: ${exit.state}${exit.code !== null ? ` (exit code ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}`);
-        this.scheduleRefresh();
-        if (exit.state === 'failed') {
-          this.log.error(`${s.label} failed: ${exit.error}`);
-          void vscode.window.showErrorMessage(`TraNNsformer ${s.options.kind} of ${name} failed: ${exit.error}`, 'Open log').then((b) => b && this.log.show());
-        } else if (exit.state === 'completed') {
-          const dir = s.runDirs[0] ? path.dirname(s.runDirs[0]) : undefined;
-          const more = s.options.kind !== 'run' && s.options.kind !== 'resume' ? 'Open Pareto plot' : 'Open mapping';
-          void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report', more).then((b) => {
-            if (b === 'Open report' && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
-            else if (b === 'Open Pareto plot') this.panels.openPareto(this.sweepDirs.get(s));
-            else if (b === 'Open mapping' && s.runDirs[0]) this.panels.openMapping(s.runDirs[0]);
-          });
-        } else if (exit.state === 'interrupted') {
-          // Stopped by the user, by a closing window or by a signal: the folder keeps the epochs that finished.
-          const last = s.runDirs[s.runDirs.length - 1];
-          const where = this.training.get(s);
-          void vscode.window
-            .showWarningMessage(`TraNNsformer ${s.options.kind} of ${name} was interrupted${where ? ` while training ${where}` : ''}${s.lastEpoch ? ` after epoch ${s.lastEpoch.epoch}` : ''}. Its run folder keeps the finished epochs.`, 'Show details', 'Open log')
-            .then((b) => {
-              if (b === 'Show details' && last) this.details.select(last);
-              else if (b === 'Open log') this.log.show();
-            });
+    const watch = async (progress: vscode.Progress<{ message?: string; increment?: number }>, token?: vscode.CancellationToken) => {
+      token?.onCancellationRequested(() => s.cancel());
+      let lastEpoch = 0;
+      const onEvent = (e: EngineEvent) => {
+        if (e.type === 'progress') {
+          const pct = (100 * ((e.epoch - 1) * e.batches + e.batch)) / (e.epochs * e.batches);
+          const inc = pct - lastEpoch;
+          lastEpoch = pct;
+          progress.report({ increment: s.options.kind === 'run' || s.options.kind === 'resume' ? inc : undefined, message: this.progressText(s) });
+        } else if (e.type === 'epoch' || e.type === 'log') progress.report({ message: this.progressText(s) });
+        else if (e.type === 'sweep-job' && e.status !== 'started') this.scheduleRefresh();
+        else if (e.type === 'sweep-started') this.sweepDirs.set(s, e.sweepDir);
+      };
+      s.on('event', onEvent);
+      const exit = await s.done;
+      s.off('event', onEvent);
+      this.log.info(`${s.label}: ${exit.state}${exit.code !== null ? ` (exit code ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}`);
+      this.scheduleRefresh();
+      if (exit.state === 'failed') {
+        this.log.error(`${s.label} failed: ${exit.error}`);
+        void vscode.window.showErrorMessage(`TraNNsformer ${s.options.kind} of ${name} failed: ${exit.error}`, 'Open log').then((b) => b && this.log.show());
+      } else if (exit.state === 'completed') {
+        const dir = s.runDirs[0] ? path.dirname(s.runDirs[0]) : undefined;
+        const more = s.options.kind !== 'run' && s.options.kind !== 'resume' ? 'Open Pareto plot' : 'Open mapping';
+        if (this.panels.anyVisible()) {
+          // Results are on screen: say it in the status bar rather than over the panel's axis and caption.
+          vscode.window.setStatusBarMessage(`$(check) TraNNsformer ${s.options.kind} of ${name} completed`, 20_000);
+          return;
         }
-      },
-    );
+        void vscode.window.showInformationMessage(`TraNNsformer ${s.options.kind} of ${name} completed.`, 'Open report', more).then((b) => {
+          if (b === 'Open report' && s.runDirs.length) void this.openReport(s.options.kind === 'compare' ? dir : s.runDirs[0]);
+          else if (b === 'Open Pareto plot') this.panels.openPareto(this.sweepDirs.get(s));
+          else if (b === 'Open mapping' && s.runDirs[0]) this.panels.openMapping(s.runDirs[0]);
+        });
+      } else if (exit.state === 'interrupted') {
+        // Stopped by the user, by a closing window or by a signal: the folder keeps the epochs that finished.
+        const last = s.runDirs[s.runDirs.length - 1];
+        const where = this.training.get(s);
+        // Resume continues the interrupted run from its checkpoint (the Resume Run command); a sweep resumes as a whole, not from here.
+        const actions = [...(last && s.options.kind !== 'sweep' ? ['Resume'] : []), 'Show details', 'Open log'];
+        void vscode.window
+          .showWarningMessage(`TraNNsformer ${s.options.kind} of ${name} was interrupted${where ? ` while training ${where}` : ''}${s.lastEpoch ? ` after epoch ${s.lastEpoch.epoch}` : ''}. Its run folder keeps the finished epochs.`, ...actions)
+          .then((b) => {
+            if (b === 'Resume' && last) void vscode.commands.executeCommand('trannsformer.resumeRun', vscode.Uri.file(last));
+            else if (b === 'Show details' && last) this.details.select(last);
+            else if (b === 'Open log') this.log.show();
+          });
+      }
+    };
+    // A sweep runs long while its Pareto panel fills: its progress is the status-bar item's (click to cancel), not a notification over the panel.
+    if (s.options.kind === 'sweep') void watch({ report: () => undefined });
+    else void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `TraNNsformer: ${s.options.kind} ${name}`, cancellable: true }, watch);
   }
 
   private progressText(s: RunSession): string {
-    const p = s.lastProgress;
-    const m = s.lastEpoch;
-    const parts: string[] = [];
-    if (s.state === 'cancelling') parts.push('stopping…');
-    const mode = this.training.get(s);
-    if (mode) parts.push(mode);
-    if (p) parts.push(`epoch ${p.epoch}/${p.epochs}`);
-    if (m) parts.push(`test ${(100 * m.testAccuracy).toFixed(2)}%`);
-    if (m?.transform) parts.push(`${m.transform.mpes} mPEs`);
-    if (p && Number.isFinite(p.etaSeconds)) parts.push(`ETA ${Math.floor(p.etaSeconds / 60)}:${String(Math.round(p.etaSeconds % 60)).padStart(2, '0')}`);
-    return parts.join(' · ');
+    return sessionText({ cancelling: s.state === 'cancelling', training: this.training.get(s), progress: s.lastProgress, epoch: s.lastEpoch, sweep: s.lastSweep });
   }
 
   private updateStatus(): void {
@@ -396,7 +400,7 @@ export class Studio implements vscode.Disposable {
       void vscode.window.showErrorMessage(`No report for ${path.basename(dir)}: ${why}`, 'Open Log').then((a) => a && this.log.show());
       return;
     }
-    const panel = vscode.window.createWebviewPanel('trannsformer.report', `Report: ${path.basename(dir)}`, vscode.ViewColumn.Beside, { enableScripts: false, localResourceRoots: [] });
+    const panel = vscode.window.createWebviewPanel('trannsformer.report', `Report: ${path.basename(dir)}`, resultColumn(), { enableScripts: false, localResourceRoots: [] });
     // The report is self-contained (inline styles and SVG, its own CSP); no scripts run.
     panel.webview.html = html;
   }

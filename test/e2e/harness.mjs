@@ -207,6 +207,14 @@ export class Editor {
     // extension host; they end with it. Keep the workspace only on failure.
   }
 
+  /** The extension's output channel as written to the user-data logs (every window session, oldest first). */
+  extensionLog() {
+    const logs = path.join(this.userData, 'logs');
+    if (!existsSync(logs)) return '';
+    const files = readdirSync(logs, { recursive: true }).map(String).filter((f) => path.basename(f) === 'TraNNsformer.log').sort();
+    return files.map((f) => readFileSync(path.join(logs, f), 'utf8')).join('\n');
+  }
+
   cleanup() {
     rmSync(this.tmp, { recursive: true, force: true });
   }
@@ -238,9 +246,18 @@ export class Editor {
   /** Opens the command palette on `text`; returns the labels of the rows shown. */
   async palette(text) {
     await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('input.input');
-    await input.waitFor({ state: 'visible' });
+    // A key pressed while a webview that has focus is still loading is lost: press again once.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: attempt === 1 ? 5_000 : 20_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+        this.log('the command palette did not open on F1; pressing it again');
+      }
+    }
     // F1 already puts '>' in the box: type after it.
     await until('the command palette to show ">"', async () => (await input.inputValue()).startsWith('>'), { timeout: 10_000 });
     await input.pressSequentially(text, { delay: 5 });
@@ -380,9 +397,18 @@ export class Editor {
   /** Opens a workspace file through Quick Open. */
   async openFile(name) {
     await this.closeQuickInput();
-    await this.page.keyboard.press('F1');
     const input = this.quickInput.locator('input.input');
-    await input.waitFor({ state: 'visible' });
+    // A key pressed while a webview that has focus is still loading is lost: press again once.
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: attempt === 1 ? 5_000 : 20_000 });
+        break;
+      } catch (e) {
+        if (attempt >= 2) throw e;
+        this.log('the command palette did not open on F1; pressing it again');
+      }
+    }
     await input.fill(name);
     const row = this.quickInput.locator('.monaco-list-row', { hasText: name }).first();
     await row.waitFor({ state: 'visible', timeout: 20_000 });

@@ -39,7 +39,6 @@ async function main() {
   const vsix = opt('--vsix') ? path.resolve(opt('--vsix')) : packageExtension(['--out', packageDir]);
   attempt.codeServer = codeServer;
   attempt.vsix = vsix;
-  attempt.knownDefects = [];
   console.log(`package: ${secs(t0)}`);
 
   const dir = path.join(root, 'test', 'e2e', 'scenarios');
@@ -75,7 +74,6 @@ async function main() {
     }
   }
   if (flaky.length) console.log(`flaky (passed on retry): ${flaky.length}\n  ${flaky.join('\n  ')}`);
-  if (attempt.knownDefects.length) console.log(`KNOWN DEFECTS seen (not failing the run): ${attempt.knownDefects.length}\n  ${attempt.knownDefects.join('\n  ')}`);
   console.log(`screenshots and logs: ${results}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0;
@@ -94,20 +92,6 @@ async function attempt(s, artifacts) {
     editor,
     page: undefined,
     log,
-    /**
-     * A step that checks a known, not yet fixed defect: it runs and is reported either way, but its
-     * failure does not fail the scenario (printed as "known defect", counted in the summary).
-     */
-    async knownDefect(name, fn) {
-      try {
-        await ctx.step(name, fn);
-        log(`known defect did not show: ${name}`);
-      } catch (e) {
-        log(`KNOWN DEFECT: ${name}: ${e.stack ?? e}`);
-        if (editor.page) await editor.screenshot(`known-defect-${name.replace(/[^\w.-]+/g, '-').slice(0, 50)}`).catch(() => {});
-        attempt.knownDefects.push(`${s.name} / ${name}: ${String(e.message ?? e).split('\n')[0]} (${artifacts})`);
-      }
-    },
     /** A named step: logged, timed, screenshotted after. */
     async step(name, fn) {
       const t = Date.now();

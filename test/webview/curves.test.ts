@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { haveChromium, launch, openPanel } from './harness';
+import { haveChromium, launch, openPanel, outside, placements, sideways } from './harness';
 import { plantedRun } from './fixtures';
 import { curvesViewOf } from '../../src/extension/panels/curvesData';
 import { tmpDir } from '../helpers/files';
@@ -85,6 +85,63 @@ describe('training curves panel', { skip }, () => {
     // A line through one point draws nothing: without its point the plot would have no test-blue pixel.
     assert.ok((blue as number) > 10, `the single epoch's point is drawn (${blue} blue pixels)`);
     assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('every epoch is on the charts, whatever order the epochs come in', async () => {
+    const p = await openPanel(browser, 'curves');
+    // Epoch 12 between 2 and 3, 3 planned: a scale sized from the first and last point would leave it off.
+    await p.send({ type: 'show', view: { key: '/runs/u', name: 'unsorted', mode: 'trannsformer', status: 'completed', live: false, crossbar: 64, epochsPlanned: 3, metrics: [epoch(2), epoch(12), epoch(3)] } });
+    await p.page.waitForSelector('#mpes');
+    for (const id of ['accuracy', 'loss', 'pruned', 'unclustered', 'mpes']) {
+      const placed = await placements(p.page, id);
+      assert.ok(placed.points.length >= 3, `${id}: points placed`);
+      assert.deepEqual(outside(placed), [], `${id}: every point inside the plot area ${JSON.stringify(placed.area)}`);
+    }
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('what was measured: straight segments between epochs, no spline through them', async () => {
+    const p = await openPanel(browser, 'curves', { width: 900 });
+    // A zigzag of test accuracy: a spline bends each segment away from the straight line.
+    const zig = [0.2, 0.9, 0.2, 0.9].map((a, k) => ({ ...epoch(k + 1), testAccuracy: a, trainAccuracy: 0.55 }));
+    await p.send({ type: 'show', view: { key: '/runs/z', name: 'zigzag', mode: 'trannsformer', status: 'completed', live: false, crossbar: 64, epochsPlanned: 4, metrics: zig } });
+    await p.page.waitForSelector('#accuracy');
+    const placed = await placements(p.page, 'accuracy');
+    // Dataset 0 is the test series (blue): its four points.
+    const pts = placed.points.filter(([k]) => k === 0).map(([, , x, y]) => ({ x, y }));
+    assert.equal(pts.length, 4);
+    const worst = await p.page.evaluate(
+      ({ pts, area }) => {
+        const c = document.getElementById('accuracy') as HTMLCanvasElement;
+        const ctx = c.getContext('2d')!;
+        let worst = 0;
+        for (let s = 0; s + 1 < pts.length; s++)
+          for (const f of [0.2, 0.3, 0.7, 0.8]) {
+            // One pixel column a fraction of the way along the segment: where the blue line crosses it, against where a straight line does.
+            const x = Math.round(pts[s].x + f * (pts[s + 1].x - pts[s].x));
+            const d = ctx.getImageData(x, Math.floor(area.top), 1, Math.ceil(area.bottom - area.top)).data;
+            const ys: number[] = [];
+            for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.abs(d[i] - 0x37) < 40 && Math.abs(d[i + 1] - 0x94) < 40 && Math.abs(d[i + 2] - 0xff) < 40) ys.push(Math.floor(area.top) + i / 4 + 0.5);
+            const seen = ys.reduce((a, b) => a + b, 0) / ys.length;
+            const straight = pts[s].y + ((x - pts[s].x) / (pts[s + 1].x - pts[s].x)) * (pts[s + 1].y - pts[s].y);
+            worst = Math.max(worst, ys.length ? Math.abs(seen - straight) : Infinity);
+          }
+        return worst;
+      },
+      { pts, area: placed.area },
+    );
+    assert.ok(worst < 2, `the line is straight between epochs (worst ${worst.toFixed(1)} px off)`);
+    await p.page.context().close();
+  });
+
+  test('a panel 280 px wide: the charts stack, no sideways scroll', async () => {
+    const run = plantedRun(root, [{ blocks: 2, bRows: 8, bCols: 8, density: 0.9, noise: 0, seed: 1 }], { crossbar: 16 });
+    const p = await openPanel(browser, 'curves', { width: 280, height: 700 });
+    await p.send({ type: 'show', view: curvesViewOf(run.dir, false) });
+    await p.page.waitForSelector('#mpes');
+    assert.deepEqual(await sideways(p.page), { scrolls: false, wide: [] });
     await p.page.context().close();
   });
 });

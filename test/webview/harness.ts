@@ -82,3 +82,27 @@ export async function openPanel(browser: Browser, bundle: 'mapping' | 'pareto' |
     send: (m) => page.evaluate((msg) => window.postMessage(msg, '*'), m as object),
   };
 }
+
+/** Where a chart drew its points and its plot area (the canvas's data attributes, from Chart.js's own elements). */
+export async function placements(page: Page, canvasId: string): Promise<{ area: { left: number; top: number; right: number; bottom: number }; points: [number, number, number, number][] }> {
+  const d = await page.$eval(`#${canvasId}`, (c) => ({ area: (c as HTMLElement).dataset.area ?? '', points: (c as HTMLElement).dataset.points ?? '[]' }));
+  const [left, top, right, bottom] = d.area.split(',').map(Number);
+  return { area: { left, top, right, bottom }, points: JSON.parse(d.points) as [number, number, number, number][] };
+}
+
+/** Points (dataset, index, x, y) drawn outside the plot area (half a pixel of slack for rounding). */
+export function outside(p: Awaited<ReturnType<typeof placements>>): [number, number, number, number][] {
+  const a = p.area;
+  return p.points.filter(([, , x, y]) => x < a.left - 0.5 || x > a.right + 0.5 || y < a.top - 0.5 || y > a.bottom + 0.5);
+}
+
+/** Whether the page scrolls sideways, and the elements that stick out on the right. */
+export async function sideways(page: Page): Promise<{ scrolls: boolean; wide: string[] }> {
+  return page.evaluate(() => {
+    const se = document.scrollingElement!;
+    const wide = Array.from(document.querySelectorAll('body *'))
+      .filter((e) => !e.closest('.sr, .offscreen') && e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.split(' ')[0]}` : ''}`);
+    return { scrolls: se.scrollWidth > se.clientWidth, wide };
+  });
+}

@@ -5,10 +5,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { haveChromium, launch, openPanel, type PanelPage } from './harness';
+import { haveChromium, launch, openPanel, sideways, type PanelPage } from './harness';
 import { plantedRun } from './fixtures';
 import { mappingViewOf } from '../../src/extension/panels/mappingData';
 import { tmpDir } from '../helpers/files';
+
+/** Screenshots for looking at (not asserted): test-results/webview/. */
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
+fs.mkdirSync(SHOTS, { recursive: true });
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
 
@@ -35,9 +39,31 @@ async function share(p: PanelPage, cells: { x0: number; y0: number; x1: number; 
 }
 
 const hex = (h: string): [number, number, number] => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
-// Dark theme stand-ins (test/webview/theme.css): cluster k gets blue, green, purple, orange, yellow in turn.
-const DARK_CLUSTER = ['#3794ff', '#89d185', '#b180d7', '#d18616', '#cca700'].map(hex);
 const DARK_BG = hex('#1f1f1f');
+
+/** The cluster colours the legend shows (its swatches), as RGB. */
+async function swatches(p: PanelPage): Promise<[number, number, number][]> {
+  const css = await p.page.$$eval('#cluster-list .swatch', (s) => s.map((e) => getComputedStyle(e).backgroundColor));
+  return css.map((c) => c.match(/\d+/g)!.slice(0, 3).map(Number) as [number, number, number]);
+}
+
+/** CIE L*a*b* of an sRGB colour, and the distance between two (ΔE 1976). */
+function lab([r, g, b]: [number, number, number]): [number, number, number] {
+  const lin = (v: number) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+  const [R, G, B] = [lin(r), lin(g), lin(b)];
+  const f = (t: number) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const X = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / 0.95047);
+  const Y = f(0.2126 * R + 0.7152 * G + 0.0722 * B);
+  const Z = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / 1.08883);
+  return [116 * Y - 16, 500 * (X - Y), 200 * (Y - Z)];
+}
+const deltaE = (a: [number, number, number], b: [number, number, number]) => Math.hypot(...lab(a).map((v, i) => v - lab(b)[i]));
+
+/** Bits of a layer view, unpacked (row-major, outputs × inputs). */
+const unpack = (bits: string, n: number) => {
+  const b = Buffer.from(bits, 'base64');
+  return Uint8Array.from({ length: n }, (_, k) => (b[k >> 3] >> (7 - (k & 7))) & 1);
+};
 
 describe('mapping panel', { skip }, () => {
   let browser: Browser;
@@ -88,9 +114,10 @@ describe('mapping panel', { skip }, () => {
     await p.page.waitForSelector('#summary');
     assert.match(await p.page.textContent('#summary') ?? '', /96 outputs × 120 inputs/);
     assert.equal(await p.page.locator('#cluster-list li').count(), 4);
+    const colours = await swatches(p);
     // Cluster order: block k occupies display rows 24k… and columns 30k…, in cluster k's colour (90% dense).
     for (let k = 0; k < 4; k++) {
-      const s = await share(p, { x0: 30 * k, y0: 24 * k, x1: 30 * (k + 1), y1: 24 * (k + 1) }, DARK_CLUSTER[k]);
+      const s = await share(p, { x0: 30 * k, y0: 24 * k, x1: 30 * (k + 1), y1: 24 * (k + 1) }, colours[k]);
       assert.ok(s > 0.75, `block ${k} is drawn in its cluster colour (${s.toFixed(2)})`);
     }
     // Off the diagonal: mostly background (the 2% noise is highlighted as unclustered).
@@ -110,7 +137,7 @@ describe('mapping panel', { skip }, () => {
       s.value = 'original';
       s.dispatchEvent(new Event('change'));
     });
-    const scattered = await share(p, { x0: 0, y0: 0, x1: 30, y1: 24 }, DARK_CLUSTER[0]);
+    const scattered = await share(p, { x0: 0, y0: 0, x1: 30, y1: 24 }, colours[0]);
     assert.ok(scattered < 0.5, `original order scatters block 0 (${scattered.toFixed(2)})`);
     // Layer switch.
     await p.page.evaluate(() => {
@@ -138,12 +165,142 @@ describe('mapping panel', { skip }, () => {
     await p.page.waitForSelector('#summary');
     assert.match((await p.page.textContent('#summary')) ?? '', /40 outputs × 96 inputs/);
     // Cluster order keeps the planted row order (block 0's 20 outputs first): block k is rows 20k…, columns 48k….
+    const colours = await swatches(p);
     for (let k = 0; k < 2; k++) {
-      const s = await share(p, { x0: 48 * k, y0: 20 * k, x1: 48 * (k + 1), y1: 20 * (k + 1) }, DARK_CLUSTER[k]);
+      const s = await share(p, { x0: 48 * k, y0: 20 * k, x1: 48 * (k + 1), y1: 20 * (k + 1) }, colours[k]);
       assert.ok(s > 0.7, `block ${k} in its cluster colour (${s.toFixed(2)})`);
     }
     const red = await share(p, { x0: 0, y0: 0, x1: 48, y1: 20 }, hex('#f14c4c'));
     assert.ok(red < 0.02, `no synapse of a cluster drawn as unclustered (${red.toFixed(2)})`);
+    await p.page.context().close();
+  });
+
+  test('overlapping cluster blocks (filled and refilled crossbars): the union of their synapses, and the cells they share, each counted once (dark and light)', async () => {
+    const v = mappingViewOf(run.dir);
+    const l = v.layers[0];
+    // Each cluster grows over the next one's outputs and inputs, as refilled crossbars do: neighbouring blocks overlap.
+    const base = l.clusters.map((c) => ({ ...c }));
+    l.clusters = base.map((c, k) => {
+      const next = base[(k + 1) % base.length];
+      return { ...c, outputs: [...c.outputs, ...next.outputs], inputs: [...c.inputs, ...next.inputs] };
+    });
+    const bits = unpack(l.bits, l.rows * l.cols);
+    const cover = new Uint8Array(l.rows * l.cols);
+    let naive = 0;
+    for (const c of l.clusters)
+      for (const r of c.outputs)
+        for (const i of c.inputs) {
+          cover[r * l.cols + i]++;
+          naive += bits[r * l.cols + i];
+        }
+    let union = 0;
+    let sharedCells = 0;
+    let sharedSynapses = 0;
+    cover.forEach((n, k) => {
+      union += n > 0 ? bits[k] : 0;
+      sharedCells += n > 1 ? 1 : 0;
+      sharedSynapses += n > 1 ? bits[k] : 0;
+    });
+    assert.ok(naive > l.synapses && union <= l.synapses, `the planted overlap double-counts (${naive} > ${l.synapses} synapses; union ${union})`);
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPanel(browser, 'mapping', { theme });
+      await p.send({ type: 'show', view: v });
+      await p.page.waitForSelector('#summary');
+      const text = (await p.page.textContent('#summary')) ?? '';
+      assert.match(text, new RegExp(`4 clusters holding ${((100 * union) / l.synapses).toFixed(1)}% of them`));
+      assert.match(text, new RegExp(`${sharedCells} cells \\(${sharedSynapses} synapses\\) lie in two or more clusters' blocks, counted once`));
+      await p.page.screenshot({ path: path.join(SHOTS, `mapping-overlap-${theme}.png`) });
+      assert.deepEqual(p.errors, []);
+      await p.page.context().close();
+    }
+  });
+
+  test('24 clusters get 24 distinct colours, legible on a dark and a light background, each block drawn in its own', async () => {
+    const many = plantedRun(root, [
+      { blocks: 24, bRows: 4, bCols: 5, density: 0.9, noise: 0, seed: 7 },
+      { blocks: 2, bRows: 20, bCols: 48, density: 0.85, noise: 0, seed: 5 },
+    ], { name: '20260101-000009-many' });
+    for (const [theme, bg] of [['dark', DARK_BG], ['light', hex('#ffffff')]] as const) {
+      const p = await openPanel(browser, 'mapping', { theme });
+      await p.send({ type: 'show', view: mappingViewOf(many.dir) });
+      await p.page.waitForSelector('#summary');
+      const colours = await swatches(p);
+      assert.equal(colours.length, 24);
+      assert.equal(new Set(colours.map((c) => c.join(','))).size, 24, `${theme}: 24 distinct colours`);
+      let closest = Infinity;
+      for (let a = 0; a < 24; a++) for (let b = a + 1; b < 24; b++) closest = Math.min(closest, deltaE(colours[a], colours[b]));
+      assert.ok(closest >= 5, `${theme}: every two cluster colours tell apart (closest ΔE ${closest.toFixed(1)})`);
+      const faint = Math.min(...colours.map((c) => deltaE(c, bg)));
+      assert.ok(faint >= 30, `${theme}: every colour stands out from the background (least ΔE ${faint.toFixed(1)})`);
+      const red = Math.min(...colours.map((c) => deltaE(c, hex(theme === 'dark' ? '#f14c4c' : '#e51400'))));
+      assert.ok(red >= 15, `${theme}: no cluster looks like the unclustered highlight (least ΔE ${red.toFixed(1)})`);
+      // Block k: display rows 4k…, columns 5k… (cluster order), 90% dense; crossbar outlines and their labels hidden.
+      await p.page.evaluate(() => {
+        const c = document.getElementById('tiles') as HTMLElement & { checked: boolean };
+        c.checked = false;
+        c.dispatchEvent(new Event('change'));
+      });
+      for (const k of [0, 1, 11, 22, 23]) {
+        const s = await share(p, { x0: 5 * k, y0: 4 * k, x1: 5 * (k + 1), y1: 4 * (k + 1) }, colours[k], 6);
+        assert.ok(s > 0.6, `${theme}: block ${k} in its colour (${s.toFixed(2)})`);
+      }
+      await p.page.screenshot({ path: path.join(SHOTS, `mapping-24-clusters-${theme}.png`) });
+      await p.page.context().close();
+    }
+  });
+
+  test('the hover readout is in view while the pointer is on the heatmap (a panel beside the editor: 700 × 700)', async () => {
+    const p = await openPanel(browser, 'mapping', { width: 700, height: 700 });
+    await p.send({ type: 'show', view: mappingViewOf(run.dir) });
+    await p.page.waitForSelector('#summary');
+    const box = (await p.page.locator('#heatmap').boundingBox())!;
+    const ds = await p.page.evaluate(() => ({ ...(document.getElementById('heatmap') as HTMLCanvasElement).dataset }));
+    await p.page.mouse.move(box.x + Number(ds.ox) + 15.5 * Number(ds.scale), box.y + Number(ds.oy) + 12.5 * Number(ds.scale));
+    assert.match((await p.page.textContent('#hover')) ?? '', /cluster 1 \(24×30/);
+    const hover = (await p.page.locator('#hover').boundingBox())!;
+    assert.ok(hover.y >= 0 && hover.y + hover.height <= 700, `the readout is inside the window (${hover.y.toFixed(0)}–${(hover.y + hover.height).toFixed(0)} of 700)`);
+    assert.ok(hover.y + hover.height <= box.y + 1, 'above the heatmap');
+    await p.page.context().close();
+  });
+
+  test('a panel 280 px wide: no sideways scroll, the heatmap fitted inside; narrowing a wide panel fits it again, unless the user zoomed', async () => {
+    const fits = (p: PanelPage, cols: number) =>
+      p.page.evaluate((cols) => {
+        const c = document.getElementById('heatmap') as HTMLCanvasElement;
+        const r = c.getBoundingClientRect();
+        const left = Number(c.dataset.ox);
+        const right = left + cols * Number(c.dataset.scale);
+        return { canvas: [r.left, r.right], image: [left, right], width: r.width, window: window.innerWidth };
+      }, cols);
+    const inside = (f: Awaited<ReturnType<typeof fits>>) => f.canvas[0] >= 0 && f.canvas[1] <= f.window + 0.5 && f.image[0] >= -0.5 && f.image[1] <= f.width + 0.5;
+    const narrow = await openPanel(browser, 'mapping', { width: 280, height: 700 });
+    await narrow.send({ type: 'show', view: mappingViewOf(run.dir) });
+    await narrow.page.waitForSelector('#summary');
+    assert.deepEqual(await sideways(narrow.page), { scrolls: false, wide: [] });
+    const f = await fits(narrow, 120);
+    assert.ok(inside(f), `heatmap and its image inside the window: ${JSON.stringify(f)}`);
+    await narrow.page.screenshot({ path: path.join(SHOTS, 'mapping-280px.png'), fullPage: true });
+    await narrow.page.context().close();
+
+    const p = await openPanel(browser, 'mapping', { width: 1100, height: 760 });
+    await p.send({ type: 'show', view: mappingViewOf(run.dir) });
+    await p.page.waitForSelector('#summary');
+    const wide = Number(await p.page.getAttribute('#heatmap', 'data-scale'));
+    await p.page.setViewportSize({ width: 280, height: 700 });
+    await p.page.waitForFunction((s) => Number(document.getElementById('heatmap')?.dataset.scale) < s, wide, { timeout: 5000 }).catch(() => undefined);
+    const g = await fits(p, 120);
+    assert.ok(inside(g), `fitted again after narrowing: ${JSON.stringify(g)}`);
+    assert.deepEqual(await sideways(p.page), { scrolls: false, wide: [] });
+    // Zoomed in: a resize keeps the user's view.
+    const box = (await p.page.locator('#heatmap').boundingBox())!;
+    await p.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await p.page.mouse.wheel(0, -400);
+    await p.page.waitForFunction((s) => Number(document.getElementById('heatmap')?.dataset.scale) > s, g.width / 120 + 0.01);
+    const zoomed = Number(await p.page.getAttribute('#heatmap', 'data-scale'));
+    await p.page.setViewportSize({ width: 320, height: 700 });
+    await p.page.waitForTimeout(100);
+    assert.equal(Number(await p.page.getAttribute('#heatmap', 'data-scale')), zoomed, 'the zoom survives a resize');
+    assert.deepEqual(p.errors, []);
     await p.page.context().close();
   });
 

@@ -1,7 +1,8 @@
 /**
  * Training curves panel (browser code): accuracy, loss, pruned and
  * unclustered fractions and mPEs per epoch, extended live as the host
- * forwards each finished epoch. Points are drawn, so one epoch is visible.
+ * forwards each finished epoch. Points are drawn, so one epoch is visible,
+ * joined by straight segments: what was measured, nothing between epochs.
  */
 import { Chart, LineController, LineElement, PointElement, LinearScale, Legend, Tooltip } from 'chart.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -9,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { checkHostToCurves } from '../shared/guards';
 import { announceReady, onHostMessage, vscodeApi } from '../shared/vscode';
 import { button, el, num, pct } from '../shared/dom';
+import { recordPlacement } from '../shared/placement';
 import { chartColour, onThemeChange, themeVar } from '../shared/theme';
 
 import type { CurvesToHost, CurvesView } from '../../src/protocol/webview';
@@ -22,7 +24,9 @@ let charts: { chart: Chart; series: (m: EpochMetrics[]) => { label: string; data
 
 type Series = (m: EpochMetrics[]) => { label: string; data: { x: number; y: number }[] }[];
 
-const pts = (m: EpochMetrics[], f: (x: EpochMetrics) => number | undefined) => m.flatMap((x) => (f(x) === undefined || !Number.isFinite(f(x)!) ? [] : [{ x: x.epoch, y: f(x)! }]));
+/** One series in epoch order (the scale and the hover lookup need it sorted), non-finite values left out. */
+const pts = (m: EpochMetrics[], f: (x: EpochMetrics) => number | undefined) =>
+  m.flatMap((x) => (f(x) === undefined || !Number.isFinite(f(x)!) ? [] : [{ x: x.epoch, y: f(x)! }])).sort((a, b) => a.x - b.x);
 
 function chart(id: string, title: string, series: Series, percent: boolean, metrics: EpochMetrics[], integer = false): HTMLElement {
   const canvas = el('canvas', { id, role: 'img', 'aria-label': title });
@@ -33,13 +37,14 @@ function chart(id: string, title: string, series: Series, percent: boolean, metr
   const c = new Chart(canvas, {
     type: 'line',
     data: {
-      datasets: data.map((s, k) => ({ label: s.label, data: s.data, borderColor: chartColour(k), backgroundColor: chartColour(k), pointRadius: 2.5, pointHoverRadius: 4, borderWidth: 2, tension: 0.15 })),
+      // tension 0: straight segments between measured epochs (a spline would draw values never measured).
+      datasets: data.map((s, k) => ({ label: s.label, data: s.data, borderColor: chartColour(k), backgroundColor: chartColour(k), pointRadius: 2.5, pointHoverRadius: 4, borderWidth: 2, tension: 0 })),
     },
+    plugins: [{ id: 'placement', afterRender: (ch) => recordPlacement(ch) }],
     options: {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
-      parsing: false,
       plugins: { legend: { labels: { color: fg, boxWidth: 10 } }, tooltip: { callbacks: { label: (i) => `${i.dataset.label}: ${percent ? pct(i.parsed.y ?? NaN) : num(i.parsed.y ?? NaN)}` } } },
       scales: {
         x: { type: 'linear', title: { display: true, text: 'epoch', color: fg }, ticks: { color: fg, precision: 0 }, grid: { color: grid }, suggestedMin: 1, suggestedMax: Math.max(2, view?.epochsPlanned ?? 2) },

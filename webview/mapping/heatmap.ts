@@ -182,3 +182,26 @@ export function cellInfo(layer: LayerModel, order: Order, x: number, y: number) 
   const crossbar = layer.rowCrossbars[r].find((q) => layer.colMember[q][c] === 1) ?? -1;
   return { output: r, input: c, synapse, cluster, crossbar };
 }
+
+/**
+ * What the clusters cover: synapses inside at least one cluster's block (the
+ * union: blocks overlap once fillCrossbars and refillCrossbars grow them),
+ * and the cells and synapses that two or more blocks share.
+ */
+export function coverage(layer: LayerModel): { synapses: number; sharedCells: number; sharedSynapses: number } {
+  const count = new Uint8Array(layer.rows * layer.cols);
+  for (const c of layer.view.clusters) for (const r of c.outputs) for (const i of c.inputs) if (count[r * layer.cols + i] < 255) count[r * layer.cols + i]++;
+  let synapses = 0;
+  let sharedCells = 0;
+  let sharedSynapses = 0;
+  for (let k = 0; k < count.length; k++) {
+    if (!count[k]) continue;
+    const bit = (layer.bits[k >> 3] >> (7 - (k & 7))) & 1;
+    synapses += bit;
+    if (count[k] > 1) {
+      sharedCells++;
+      sharedSynapses += bit;
+    }
+  }
+  return { synapses, sharedCells, sharedSynapses };
+}

@@ -14,8 +14,8 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { checkHostToMapping } from '../shared/guards';
 import { announceReady, onHostMessage, vscodeApi } from '../shared/vscode';
 import { button, checkbox, el, num, pct, select } from '../shared/dom';
-import { blend, chartColour, isHighContrast, onThemeChange, parseColour, rgbaCss, themeVar, type Rgba } from '../shared/theme';
-import { cellInfo, layerModel, orderOf, outlines, paint, type LayerModel, type Order, type Outline, type Palette } from './heatmap';
+import { blend, isHighContrast, luminance, manyColour, onThemeChange, parseColour, rgbaCss, themeVar, type Rgba } from '../shared/theme';
+import { cellInfo, coverage, layerModel, orderOf, outlines, paint, type LayerModel, type Order, type Outline, type Palette } from './heatmap';
 
 import type { HostToMapping, MappingToHost, MappingView } from '../../src/protocol/webview';
 
@@ -56,13 +56,17 @@ let scale = 1;
 let ox = 0;
 let oy = 0;
 let fitted = false;
+/** The user zoomed or panned: a resize keeps their view instead of fitting the layer again. */
+let userView = false;
 
-function readPalette(): void {
+/** One colour per cluster (as many as the largest layer has), distinct and legible on the theme's background. */
+function readPalette(clusters = 1): void {
   const background = parseColour(themeVar('--vscode-editor-background', '#1e1e1e'), [30, 30, 30, 255]);
   background[3] = 255;
   const fg = parseColour(themeVar('--vscode-foreground', '#cccccc'));
   const hc = isHighContrast();
-  const cluster: Rgba[] = [0, 2, 3, 1, 4].map((k) => blend(parseColour(chartColour(k)), background, 1));
+  const dark = luminance(background) < 0.4;
+  const cluster: Rgba[] = Array.from({ length: Math.max(1, clusters) }, (_, k) => manyColour(k, dark, hc));
   palette = {
     background,
     synapse: blend(fg, background, hc ? 1 : 0.75),
@@ -99,11 +103,23 @@ function fit(): void {
   ox = (w - layer.cols * scale) / 2;
   oy = (h - layer.rows * scale) / 2;
   fitted = true;
+  userView = false;
 }
 
 let frame = 0;
+/** The stage changed size since the last frame. */
+let resized = false;
 function requestDraw(): void {
-  if (!frame) frame = requestAnimationFrame(() => ((frame = 0), draw()));
+  if (!frame)
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      if (resized) {
+        resized = false;
+        sizeStage();
+        if (!userView) fitted = false;
+      }
+      draw();
+    });
 }
 
 function draw(): void {
@@ -188,6 +204,7 @@ canvas.addEventListener('mousemove', (ev) => {
   if (drag) {
     ox = drag.ox + ev.clientX - drag.x;
     oy = drag.oy + ev.clientY - drag.y;
+    userView = true;
     requestDraw();
     return;
   }
@@ -225,6 +242,7 @@ canvas.addEventListener('keydown', (ev) => {
   else if (ev.key === 'ArrowDown') oy -= step;
   else if (ev.key === '0') fit();
   else return;
+  if (ev.key.startsWith('Arrow')) userView = true;
   ev.preventDefault();
   requestDraw();
 });
@@ -235,10 +253,15 @@ function zoomAt(px: number, py: number, factor: number): void {
   ox = px - ((px - ox) * next) / scale;
   oy = py - ((py - oy) * next) / scale;
   scale = next;
+  userView = true;
   requestDraw();
 }
 
-new ResizeObserver(() => requestDraw()).observe(stage);
+// A narrower or wider panel: the stage takes the new width and, unless the user zoomed or panned, the layer is fitted again (next frame: not inside the observer).
+new ResizeObserver(() => {
+  resized = true;
+  requestDraw();
+}).observe(stage);
 
 /** The stage takes the layer's aspect (a wide layer gets a short stage), between 220 px and 72% of the window. */
 function sizeStage(): void {
@@ -247,11 +270,11 @@ function sizeStage(): void {
   const h = Math.round(Math.max(220, Math.min(window.innerHeight * 0.72, (w * layer.rows) / layer.cols)));
   if (stage.style.height !== `${h}px`) {
     stage.style.height = `${h}px`;
-    fitted = false;
+    if (!userView) fitted = false;
   }
 }
 window.addEventListener('resize', () => {
-  sizeStage();
+  resized = true;
   requestDraw();
 });
 
@@ -271,24 +294,20 @@ function legend(l: LayerModel): HTMLElement {
   return list;
 }
 
+const covered = new WeakMap<LayerModel, ReturnType<typeof coverage>>();
+
 function summary(l: LayerModel): HTMLElement {
   const v = view!;
   const cells = l.rows * l.cols;
   const xbars = l.view.crossbars;
-  let inClusters = 0;
-  for (const c of l.view.clusters) {
-    // Synapses inside the cluster's block (blocks are disjoint).
-    for (const r of c.outputs)
-      for (const i of c.inputs) {
-        const k = r * l.cols + i;
-        inClusters += (l.bits[k >> 3] >> (7 - (k & 7))) & 1;
-      }
-  }
+  // Blocks may overlap (filled and refilled crossbars): a synapse in two blocks counts once. Once per layer, not per repaint.
+  const cover = covered.get(l) ?? covered.set(l, coverage(l)).get(l)!;
   const util = xbars && xbars.length ? xbars.reduce((a, x) => a + x.synapses, 0) / (xbars.length * v.crossbarSize * v.crossbarSize) : undefined;
   const items = [
     `${l.rows} outputs × ${l.cols} inputs`,
     `${l.view.synapses} synapses (${pct(l.view.synapses / cells, 1)} of the layer)`,
-    `${l.view.clusters.length} clusters holding ${pct(l.view.synapses ? inClusters / l.view.synapses : 0, 1)} of them`,
+    `${l.view.clusters.length} clusters holding ${pct(l.view.synapses ? cover.synapses / l.view.synapses : 0, 1)} of them`,
+    ...(cover.sharedCells ? [`${cover.sharedCells} cells (${cover.sharedSynapses} synapses) lie in two or more clusters' blocks, counted once`] : []),
     xbars ? `${xbars.length} crossbars ${v.crossbarSize}×${v.crossbarSize}, utilisation ${pct(util, 1)}` : 'no crossbar placements for this view',
   ];
   const scattered = boxes.filter((b) => b.scattered).length;
@@ -363,7 +382,8 @@ function render(): void {
   const side = el('aside', { class: 'side' }, summary(layer), el('h3', {}, 'Clusters'), layer.view.clusters.length ? legend(layer) : el('p', { class: 'muted' }, 'No clusters in this layer.'));
   const notes = v.notes.map((n) => el('p', { class: 'note' }, n));
   const help = el('p', { class: 'muted help' }, 'Wheel: zoom · drag: pan · 0: fit. Rows are output neurons, columns input neurons.');
-  root.append(...controls, el('div', { class: 'main' }, stage, side), hover, help, ...notes);
+  // The hover readout sits above the heatmap: in view while the pointer is on it, whatever the panel's width.
+  root.append(...controls, hover, el('div', { class: 'main' }, stage, side), help, ...notes);
   sizeStage();
   rebuild();
 }
@@ -380,6 +400,7 @@ function show(m: HostToMapping): void {
   view = m.view;
   models = [];
   if (!sameShape) fitted = false;
+  readPalette(clusterCount());
   state.key = m.view.key;
   state.scheme = m.view.scheme;
   state.epoch = m.view.epoch;
@@ -387,9 +408,12 @@ function show(m: HostToMapping): void {
   render();
 }
 
+/** Clusters of the largest layer: how many colours the palette needs. */
+const clusterCount = () => Math.max(1, ...(view?.layers.map((l) => l.clusters.length) ?? []));
+
 readPalette();
 onThemeChange(() => {
-  readPalette();
+  readPalette(clusterCount());
   if (view) render();
 });
 render();

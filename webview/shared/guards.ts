@@ -53,6 +53,7 @@ export function checkParetoView(v: unknown): ParetoView | string {
     const sp = p.spread;
     if (sp !== undefined && !(isObj(sp) && Object.values(sp).every((x) => isObj(x) && isInt(x.n, 1) && isNum(x.min) && isNum(x.max) && (x.std === undefined || isNum(x.std)))))
       return `point ${i}: spread must give n, min, max (and std) as numbers`;
+    if (p.warnings !== undefined && !(Array.isArray(p.warnings) && p.warnings.every((w) => typeof w === 'string'))) return `point ${i}: warnings must be a list of text`;
   }
   const s = v.sweep;
   if (s !== undefined && !(isObj(s) && typeof s.dir === 'string' && typeof s.name === 'string' && isInt(s.done) && isInt(s.planned) && isInt(s.failed) && isNum(s.accuracyLossLimit)))

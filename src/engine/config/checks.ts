@@ -240,6 +240,7 @@ export function checkConfig(c: Obj, options: ValidateOptions = {}): ConfigProble
 
   // ---- sweep (what `trannsformer sweep` would refuse or regret) -------------
   if (c.sweep !== undefined) out.push(...sweepProblems(obj(c.sweep)));
+  if (c.sweep !== undefined && options.baseDir !== undefined) out.push(...sweepCrossbarProblems(c, obj(c.sweep), options.baseDir));
   return out;
 }
 
@@ -366,6 +367,54 @@ function sweepProblems(sweep: Obj): ConfigProblem[] {
       path: where,
       message: `plans ${points} points (within the budget of ${budget}); original and pruning train once, TraNNsformer once per crossbar size and setting — check this is the sweep you mean`,
     });
+  return out;
+}
+
+/** The keys of a sweep section's axes (grid, then random ranges) that name `target` (a named axis or its dotted path). */
+function axesNaming(sweep: Obj, target: string): { path: JsonPath; spec: unknown }[] {
+  const want = JSON.stringify(resolveAxis(target));
+  const of = (section: Obj, base: JsonPath) => Object.keys(section).filter((a) => JSON.stringify(resolveAxis(a)) === want).map((a) => ({ path: [...base, a], spec: section[a] }));
+  return [...of(obj(sweep.grid), ['sweep', 'grid']), ...of(obj(obj(sweep.random).ranges), ['sweep', 'random', 'ranges'])];
+}
+
+/**
+ * Crossbar sizes a sweep prices beyond its presets' largest reliable
+ * crossbar (the presets of its preset axis, else the config's): such points
+ * are priced with a warning and never recommended. Warned at the axis value
+ * itself, related to the preset that is exceeded.
+ */
+function sweepCrossbarProblems(c: Obj, sweep: Obj, baseDir: string): ConfigProblem[] {
+  const presetAxis = axesNaming(sweep, 'preset')[0];
+  const names: { name: string; path: JsonPath }[] = [];
+  const list = Array.isArray(presetAxis?.spec) ? presetAxis.spec : Array.isArray(obj(presetAxis?.spec).values) ? (obj(presetAxis?.spec).values as unknown[]) : undefined;
+  const listPath = presetAxis && !Array.isArray(presetAxis.spec) ? [...presetAxis.path, 'values'] : presetAxis?.path;
+  if (list && listPath) list.forEach((n, i) => typeof n === 'string' && n && names.push({ name: n, path: [...listPath, i] }));
+  else if (str(obj(c.hardware).preset)) names.push({ name: str(obj(c.hardware).preset)!, path: ['hardware', 'preset'] });
+  const presets = names.flatMap((n) => {
+    const { preset } = presetOf(n.name, baseDir);
+    return preset ? [{ preset, path: n.path }] : [];
+  });
+  if (presets.length === 0) return [];
+  // Each crossbar value the sweep can take, with where it is written.
+  const values: { x: number; path: JsonPath }[] = [];
+  for (const a of axesNaming(sweep, 'crossbar')) {
+    if (Array.isArray(a.spec)) a.spec.forEach((x, i) => int(x) !== undefined && values.push({ x: x as number, path: [...a.path, i] }));
+    else if (Array.isArray(obj(a.spec).values)) (obj(a.spec).values as unknown[]).forEach((x, i) => int(x) !== undefined && values.push({ x: x as number, path: [...a.path, 'values', i] }));
+    else if (num(obj(a.spec).max) !== undefined) values.push({ x: num(obj(a.spec).max)!, path: [...a.path, 'max'] });
+  }
+  const out: ConfigProblem[] = [];
+  for (const v of values) {
+    const over = presets.filter((p) => v.x > p.preset.maxCrossbar);
+    if (over.length === 0) continue;
+    const which = over.length === presets.length ? 'its points are' : `its points with ${over.map((p) => p.preset.name).join(', ')} are`;
+    out.push({
+      severity: 'warning',
+      code: 'sweep.crossbar-above-preset-max',
+      path: v.path,
+      message: `${v.x}×${v.x} exceeds ${over.map((p) => `${p.preset.name}'s largest reliable crossbar (${p.preset.maxCrossbar}×${p.preset.maxCrossbar})`).join(' and ')}: ${which} priced with a warning and never recommended`,
+      related: over.map((p) => ({ path: p.path, message: `preset ${p.preset.name}: maxCrossbar ${p.preset.maxCrossbar}` })),
+    });
+  }
   return out;
 }
 

@@ -141,8 +141,11 @@ function placeAll(tree: JsonNode | undefined, lines: LineIndex, problems: Config
   return problems.map((p): LocatedProblem => {
     const span = problemSpan(tree, p);
     const relatedRanges = p.related?.map((r) => {
-      const at = locate(tree, r.path).value;
-      return { ...r, range: lines.range(at.start, at.end) };
+      const at = locate(tree, r.path);
+      if (at.exact) return { ...r, range: lines.range(at.value.start, at.value.end) };
+      // Not in the file (a default): point at its section's key, or — no section either — at the problem itself, never at the file's first brace.
+      const where = at.key ?? span;
+      return { ...r, message: `${r.message} (not set in this file: the default)`, range: lines.range(where.start, where.end) };
     });
     return { ...p, range: lines.range(span.start, span.end), ...(relatedRanges ? { relatedRanges } : {}) };
   });

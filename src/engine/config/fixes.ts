@@ -1,11 +1,12 @@
 /**
  * Quick fixes as text edits: a problem's `fix` (data: set these values,
- * rename this key) applied to the config's text, keeping the user's layout.
+ * rename this key) applied to the config's text, keeping the user's layout:
+ * each edit covers only the value it sets or the member it adds.
  * Pure; the editor turns the edits into a WorkspaceEdit, tests apply them
  * with `applyTextEdits`.
  */
-import { findNodeAtLocation, modify } from 'jsonc-parser';
-import { parseJsonText, stripBom, type ConfigFix, type ConfigProblem } from './validate';
+import { findNodeAtLocation, getNodeValue, type Node as JsonNode } from 'jsonc-parser';
+import { parseJsonText, stripBom, type ConfigFix, type ConfigProblem, type JsonPath } from './validate';
 
 /** Replace `length` characters at `offset` (in the text without its BOM) with `newText`. */
 export interface TextEdit {
@@ -21,12 +22,88 @@ export interface QuickFix {
   edits: TextEdit[];
 }
 
-/** Indentation the file already uses (two spaces when it cannot tell). */
-function indentOf(text: string): { tabSize: number; insertSpaces: boolean; eol: string } {
-  const m = /\n([ \t]+)"/.exec(text);
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  if (m && m[1].startsWith('\t')) return { tabSize: 1, insertSpaces: false, eol };
-  return { tabSize: m ? Math.min(8, m[1].length) : 2, insertSpaces: true, eol };
+/** The line ending the file already uses. */
+const eolOf = (text: string): string => (text.includes('\r\n') ? '\r\n' : '\n');
+
+/** The whitespace that starts the line holding `offset`. */
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(start))![0];
+}
+
+/** One indentation step as the file writes it (a tab, or the smallest indent of a key; two spaces when it cannot tell). */
+function indentUnit(text: string): string {
+  const indents = [...text.matchAll(/\n([ \t]+)"/g)].map((m) => m[1]);
+  if (indents.some((i) => i.startsWith('\t'))) return '\t';
+  const n = Math.min(8, ...indents.map((i) => i.length));
+  return ' '.repeat(Number.isFinite(n) && n > 0 ? n : 2);
+}
+
+type Obj = Record<string, unknown>;
+
+/** A value as text: objects over lines at `indent` (+ `unit`) in a multi-line layout, on one line otherwise. */
+function render(value: unknown, multiline: boolean, indent: string, unit: string, eol: string): string {
+  if (multiline) return JSON.stringify(value, null, unit).split('\n').join(`${eol}${indent}`);
+  return JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']');
+}
+
+/** Insert members into an existing object node, in its own layout (one line, or one member per line at its members' indent). */
+function insertMembers(text: string, node: JsonNode, members: Obj): TextEdit {
+  const eol = eolOf(text);
+  const unit = indentUnit(text);
+  const multiline = /\n/.test(text.slice(node.offset, node.offset + node.length));
+  const props = node.children ?? [];
+  const last = props[props.length - 1];
+  const indent = last ? lineIndent(text, last.offset) : lineIndent(text, node.offset) + unit;
+  const entries = Object.entries(members).map(([k, v]) => `${JSON.stringify(k)}: ${render(v, multiline, indent, unit, eol)}`);
+  if (!last) {
+    // An empty object: "{}" becomes "{ "k": v }" (or one member per line when it spans lines).
+    const inner = multiline ? `${eol}${indent}${entries.join(`,${eol}${indent}`)}` : ` ${entries.join(', ')} `;
+    return { offset: node.offset + 1, length: 0, newText: inner };
+  }
+  const sep = multiline ? `,${eol}${indent}` : ', ';
+  return { offset: last.offset + last.length, length: 0, newText: `${sep}${entries.join(sep)}` };
+}
+
+/**
+ * The edits of a "set" fix, each touching only the text it changes: a value
+ * that exists is replaced where it stands; a missing one is inserted into its
+ * nearest existing object, after that object's last member, in its layout —
+ * nothing else in the file is reformatted. Undefined when a change cannot be
+ * placed (its parent is not an object).
+ */
+function setEdits(text: string, tree: JsonNode, changes: { path: JsonPath; value: unknown }[]): TextEdit[] | undefined {
+  const edits: TextEdit[] = [];
+  const inserts = new Map<JsonNode, Obj>();
+  for (const c of changes) {
+    const node = findNodeAtLocation(tree, c.path);
+    if (node) {
+      const unchanged = JSON.stringify(getNodeValue(node)) === JSON.stringify(c.value);
+      if (!unchanged) edits.push({ offset: node.offset, length: node.length, newText: render(c.value, false, '', '', '') });
+      continue;
+    }
+    let k = c.path.length - 1;
+    let parent: JsonNode | undefined;
+    for (; k >= 0 && !parent; k--) parent = k === 0 ? tree : findNodeAtLocation(tree, c.path.slice(0, k));
+    k++;
+    const rest = c.path.slice(k);
+    if (!parent || parent.type !== 'object' || rest.some((seg) => typeof seg !== 'string')) return undefined;
+    // Changes that create the same missing object are merged into one insertion.
+    const members = inserts.get(parent) ?? {};
+    inserts.set(parent, members);
+    let o = members;
+    for (const seg of rest.slice(0, -1) as string[]) o = (o[seg] ??= {}) as Obj;
+    o[rest[rest.length - 1] as string] = c.value;
+  }
+  for (const [parent, members] of inserts) edits.push(insertMembers(text, parent, members));
+  // Edits that touch (a value replaced, a member added right after it) become one: editors refuse ambiguous neighbours.
+  const merged: TextEdit[] = [];
+  for (const e of edits.sort((a, b) => a.offset - b.offset)) {
+    const prev = merged[merged.length - 1];
+    if (prev && prev.offset + prev.length === e.offset) merged[merged.length - 1] = { offset: prev.offset, length: prev.length + e.length, newText: prev.newText + e.newText };
+    else merged.push(e);
+  }
+  return merged;
 }
 
 /**
@@ -45,28 +122,8 @@ export function fixEdits(input: string, fix: ConfigFix): TextEdit[] | undefined 
     if (findNodeAtLocation(tree, [...fix.path.slice(0, -1), fix.to])) return undefined;
     return [{ offset: key.offset, length: key.length, newText: JSON.stringify(fix.to) }];
   }
-  // Set values one after another: each edit is computed on the text the previous ones produced, then all are rebased on the original.
-  const fmt = indentOf(text);
-  let current = text;
-  const steps: TextEdit[][] = [];
-  for (const c of fix.changes) {
-    const edits = modify(current, c.path, c.value, { formattingOptions: fmt }).map((e) => ({ offset: e.offset, length: e.length, newText: e.content }));
-    if (edits.length === 0) continue;
-    steps.push(edits);
-    current = applyTextEdits(current, edits);
-  }
-  if (steps.length === 0) return undefined;
-  if (steps.length === 1) return steps[0];
-  // Several changes: one edit replacing the span they cover (simple and exact).
-  let start = 0;
-  while (start < text.length && start < current.length && text[start] === current[start]) start++;
-  let endOld = text.length;
-  let endNew = current.length;
-  while (endOld > start && endNew > start && text[endOld - 1] === current[endNew - 1]) {
-    endOld--;
-    endNew--;
-  }
-  return [{ offset: start, length: endOld - start, newText: current.slice(start, endNew) }];
+  const edits = setEdits(text, tree, fix.changes);
+  return edits && edits.length > 0 ? edits : undefined;
 }
 
 /** The quick fixes of a problem in `text` (none when it has no fix or the text moved on). */

@@ -20,6 +20,7 @@ import type { EngineEvent } from '../events';
 
 import type { RunHardwareSummary } from '../format/run';
 import type { CompareModeSummary, CompareRow, CompareResult, Spread } from '../format/compare';
+import type { SweepRecord } from '../format/sweep';
 import { summarizeCompare } from './compareStats';
 
 /** The seeds a comparison trains with: the flag's, else the config's compare.seeds, else training.seed. */
@@ -57,14 +58,23 @@ export async function executeCompare(opts: {
     signal: opts.signal,
     runJobs: inlineJobs((e) => opts.emit(e)),
   });
-  const dir = sweep.dir;
+  return writeCompareRecord(sweep.dir, sweep.record);
+}
+
+/**
+ * compare.json from the comparison's sweep record and its run folders: one
+ * row per training (its result.json's figures), the reductions and the
+ * table over seeds. Written at the end of a comparison and again when one
+ * of its runs is resumed on its own (experiment/memberRecords.ts).
+ */
+export function writeCompareRecord(dir: string, rec: SweepRecord): CompareResult {
   const rows: CompareRow[] = [];
-  for (const job of sweep.record.jobs) {
+  for (const job of rec.jobs) {
     const runDir = readJobRecord(dir, job.id)?.runDir;
     const r = runDir ? readRun(runDir).result : undefined;
     if (!runDir || !r) continue;
     const m = r.mapping;
-    const point = sweep.record.points.find((p) => p.jobId === job.id)!;
+    const point = rec.points.find((p) => p.jobId === job.id)!;
     rows.push({
       mode: point.mode,
       seed: point.seed,
@@ -83,7 +93,10 @@ export async function executeCompare(opts: {
     });
   }
   computeRatios(rows);
-  const result: CompareResult = { name: base.name, crossbarSize: base.transform.crossbar, epochs: base.training.epochs, seeds, rows, summary: summarizeCompare(rows), dir };
+  // Every point trains with the comparison's crossbar and epochs; the seeds in the order they were asked for.
+  const first = rec.points[0];
+  const seeds = [...new Set(rec.points.map((p) => p.seed))];
+  const result: CompareResult = { name: rec.name, crossbarSize: first.crossbar, epochs: first.epochs, seeds, rows, summary: summarizeCompare(rows), dir };
   writeCompare(dir, result);
   return result;
 }

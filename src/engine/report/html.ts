@@ -15,6 +15,7 @@ import { FILES, readCompare, readEvaluation, readMetrics, readRun, writeReportFi
 import { memberRunDir } from '../store/compareRuns';
 
 import { UserError } from '../core/errors';
+import { reductionText } from '../core/reduction';
 
 import type { Evaluation } from '../format/evaluation';
 import type { RunResult } from '../format/run';
@@ -61,7 +62,6 @@ const str = (x: unknown): string => (typeof x === 'string' ? x : isNum(x) ? Stri
 const pct = (x: unknown, d = 2) => (isNum(x) ? `${(100 * x).toFixed(d)}%` : '—');
 const num = (x: unknown) => (!isNum(x) ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));
 const int = (x: unknown) => (isNum(x) ? String(Math.round(x)) : '—');
-const red = (x: unknown) => (!isNum(x) ? '—' : Math.abs(x) < 5e-4 ? '0.0%' : `${x > 0 ? '−' : '+'}${Math.abs(100 * x).toFixed(1)}%`);
 const size = (x: unknown) => (isNum(x) ? `${int(x)}×${int(x)}` : '—');
 /** Finite numbers of a record's array; anything else becomes NaN (not drawn). */
 const nums = (x: unknown): number[] => arr<unknown>(x).map((v) => (isNum(v) ? v : Number.NaN));
@@ -83,11 +83,47 @@ function table(head: string[], rows: Part[][]): Html {
  * A flat series gets a small band around its value (percentages stay within
  * 0…100%); with few points each is marked, so one epoch is visible.
  */
-export function lineChart(title: string, series: { name: string; values: number[] }[], opts: { percent?: boolean; x?: number[]; xLabel?: string } = {}): string {
+export function lineChart(title: string, series: { name: string; values: number[] }[], opts: ChartOptions = {}): string {
   return chart(title, series, opts).text;
 }
 
-function chart(title: string, series: { name: string; values: number[] }[], opts: { percent?: boolean; x?: number[]; xLabel?: string } = {}): Html {
+interface ChartOptions {
+  percent?: boolean;
+  x?: number[];
+  xLabel?: string;
+  /** x on a log scale (positive positions only): SNN timesteps 10, 20, 50, … 500 spread evenly instead of crowding the left. */
+  logX?: boolean;
+}
+
+/** Tick label font: 11px (CSS `.a`); a generous average glyph width, so an estimated box is never narrower than the drawn one. */
+const LABEL_CHAR_PX = 0.62 * 11;
+const LABEL_GAP_PX = 6;
+
+export interface TickLabel {
+  x: number;
+  anchor: 'start' | 'middle' | 'end';
+  text: string;
+}
+
+/** The horizontal extent of a tick label as drawn (estimated from its length). */
+export function labelBox(l: TickLabel): { left: number; right: number } {
+  const w = l.text.length * LABEL_CHAR_PX;
+  const left = l.anchor === 'start' ? l.x : l.anchor === 'end' ? l.x - w : l.x - w / 2;
+  return { left, right: left + w };
+}
+
+/** The labels (in x order) that can be drawn without touching: taken from the left; the last displaces those it would touch (never the first). */
+export function legibleLabels(labels: readonly TickLabel[]): TickLabel[] {
+  const kept: TickLabel[] = [];
+  const fits = (a: TickLabel, b: TickLabel) => labelBox(a).right + LABEL_GAP_PX <= labelBox(b).left;
+  labels.forEach((l, i) => {
+    if (i === labels.length - 1) while (kept.length > 1 && !fits(kept[kept.length - 1], l)) kept.pop();
+    if (kept.length === 0 || fits(kept[kept.length - 1], l)) kept.push(l);
+  });
+  return kept;
+}
+
+function chart(title: string, series: { name: string; values: number[] }[], opts: ChartOptions = {}): Html {
   const W = 560;
   const H = 220;
   const m = { l: 48, r: 12, t: 24, b: 28 };
@@ -104,9 +140,10 @@ function chart(title: string, series: { name: string; values: number[] }[], opts
   const n = Math.max(...data.map((s) => s.values.length));
   const given = opts.x ? nums(opts.x) : undefined;
   const xs = given && given.every(Number.isFinite) && given.length >= n ? given : Array.from({ length: n }, (_, i) => i + 1);
+  const at = opts.logX && xs.every((v) => v > 0) ? Math.log10 : (v: number) => v;
   const x0 = xs[0] ?? 1;
   const x1 = xs[xs.length - 1] ?? 1;
-  const X = (i: number) => m.l + (x1 === x0 ? (W - m.l - m.r) / 2 : ((xs[i] - x0) / (x1 - x0)) * (W - m.l - m.r));
+  const X = (i: number) => m.l + (x1 === x0 ? (W - m.l - m.r) / 2 : ((at(xs[i]) - at(x0)) / (at(x1) - at(x0))) * (W - m.l - m.r));
   const Y = (v: number) => H - m.b - ((v - lo) / (hi - lo)) * (H - m.t - m.b);
   const fmt = (v: number) => (opts.percent ? `${(100 * v).toFixed(1)}%` : num(v));
   const ticks = [lo, (lo + hi) / 2, hi];
@@ -118,11 +155,14 @@ function chart(title: string, series: { name: string; values: number[] }[], opts
     return html`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>${marks}`;
   });
   const legend = data.map((s, k) => html`${k ? '  ' : ''}<tspan fill="${colourOf(s.name, k)}">■ ${s.name}</tspan>`);
-  const xTicks = (xs.length > 2 && xs.length <= 12 ? xs : [x0, x1].slice(0, x1 === x0 ? 1 : 2)).map((v) => {
-    const i = xs.indexOf(v);
-    const anchor = i === 0 && xs.length > 1 ? 'start' : i === xs.length - 1 && xs.length > 1 ? 'end' : 'middle';
-    return html`<text x="${X(i).toFixed(1)}" y="${H - 8}" text-anchor="${anchor}" class="a">${xl}${Number.isInteger(v) ? String(v) : num(v)}</text>`;
-  });
+  const tickAt = xs.length > 2 && xs.length <= 12 ? xs.map((_, i) => i) : x1 === x0 ? [0] : [0, xs.length - 1];
+  const xTicks = legibleLabels(
+    tickAt.map((i): TickLabel => ({
+      x: X(i),
+      anchor: i === 0 && xs.length > 1 ? 'start' : i === xs.length - 1 && xs.length > 1 ? 'end' : 'middle',
+      text: `${xl}${Number.isInteger(xs[i]) ? String(xs[i]) : num(xs[i])}`,
+    })),
+  ).map((l) => html`<text x="${l.x.toFixed(1)}" y="${H - 8}" text-anchor="${l.anchor}" class="a">${l.text}</text>`);
   return html`<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${title}">
 <text x="${m.l}" y="14" class="t">${title}</text><text x="${W - m.r}" y="14" text-anchor="end" class="l">${legend}</text>
 ${ticks.map((v) => html`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(v)}" y2="${Y(v)}" class="g"/><text x="${m.l - 4}" y="${Y(v) + 4}" text-anchor="end" class="a">${fmt(v)}</text>`)}
@@ -215,7 +255,7 @@ function evaluationSection(e: Evaluation | undefined): Html {
   const warnings = [...arr<unknown>(e.results).flatMap((r) => arr<unknown>(obj(r).warnings)), ...arr<unknown>(e.notes)].map(str);
   const curve = arr<unknown>(snn.curve).map(obj);
   return html`<h2>Spiking implementation</h2><p>SNN ${pct(snn.accuracy)} vs ANN ${pct(snn.annAccuracy)} on ${int(snn.images)} test images, T = ${int(snn.timesteps)} (${str(snn.encoding)} inputs).</p>
-<div class="charts">${chart('SNN accuracy vs timesteps T', [{ name: 'SNN', values: nums(curve.map((c) => c.accuracy)) }], { percent: true, x: nums(curve.map((c) => c.timesteps)), xLabel: 'T = ' })}</div>
+<div class="charts">${chart('SNN accuracy vs timesteps T (log scale)', [{ name: 'SNN', values: nums(curve.map((c) => c.accuracy)) }], { percent: true, x: nums(curve.map((c) => c.timesteps)), xLabel: 'T = ', logX: true })}</div>
 ${table(['preset', 'crossbar', 'mPEs', 'area mm²', 'energy µJ', 'crossbar µJ', 'neuron µJ', 'comm. µJ', 'ADC ANN µJ'], rows)}
 ${warnings.map((w) => html`<p class="note">${w}</p>`)}${caveats.length ? html`<details><summary class="note">Borrowed and estimated preset fields (${caveats.length})</summary><ul class="note">${caveats.map((c) => html`<li>${c}</li>`)}</ul></details>` : ''}`;
 }
@@ -291,21 +331,21 @@ export function compareReport(dir: string): string {
         r.shown === undefined ? '—' : str(r.shown),
         int(r.paperMpes),
         pct(r.utilisation, 1),
-        red(r.reductionVsOriginal),
-        red(r.reductionVsPruning),
+        reductionText(r.reductionVsOriginal, 'mPEs'),
+        reductionText(r.reductionVsPruning, 'mPEs'),
       ]),
     );
     const priced = rows.filter((x) => x.hw).map((x) => ({ ...x, hw: x.hw! }));
     const hw = priced.length
       ? html`<h2>Spiking implementation on ${str(priced[0].hw.preset)}</h2>${table(
           ['mode', 'ANN acc', 'SNN acc', 'area mm²', 'energy µJ', 'area vs orig', 'energy vs orig', 'area vs pruning', 'energy vs pruning'],
-          priced.map(({ r, mode, hw: h }) => [label(r, mode), pct(r.testAccuracy), pct(h.snnAccuracy), num(h.area_mm2), num(h.energy_uJ), red(h.areaVsOriginal), red(h.energyVsOriginal), red(h.areaVsPruning), red(h.energyVsPruning)]),
+          priced.map(({ r, mode, hw: h }) => [label(r, mode), pct(r.testAccuracy), pct(h.snnAccuracy), num(h.area_mm2), num(h.energy_uJ), reductionText(h.areaVsOriginal, 'area', true), reductionText(h.energyVsOriginal, 'energy', true), reductionText(h.areaVsPruning, 'area', true), reductionText(h.energyVsPruning, 'energy', true)]),
         )}<div class="charts">${bars_('Area', priced.map(({ r, mode, hw: h }) => ({ name: label(r, mode), parts: nums([h.area_mm2]) })), ['area'], 'mm²')}${bars_(
           'Energy per classification',
           priced.map(({ r, mode, hw: h }) => ({ name: label(r, mode), parts: nums([h.crossbar_uJ, h.neuron_uJ, h.communication_uJ]) })),
           ['crossbar', 'neuron', 'communication'],
           'µJ',
-        )}</div><p class="note">The paper reports, without accuracy loss: area −28…55% and energy −49…67% vs the original; −28…49% and −15…29% vs pruning.</p>`
+        )}</div><p class="note">The paper reports, without accuracy loss: 28–55% less area and 49–67% less energy than the original; 28–49% less area and 15–29% less energy than pruning.</p>`
       : '';
     const runs = rows.map(({ r, mode, runDir }) => ({ name: label(r, mode), metrics: readMetrics(runDir).metrics }));
     const perRun = rows.map(({ r, mode, runDir }) => {
@@ -347,8 +387,8 @@ function seedSummary(summary: unknown): Html {
       s.mode === 'original' ? '—' : spread(s.deltaAccuracy, p2, ' pt', (v) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${p2(Math.abs(v))}`),
       spread(s.mpes, c1, ''),
       range(s.mpes, (v) => v.toFixed(0), ''),
-      red(s.reductionVsOriginal),
-      red(s.reductionVsPruning),
+      reductionText(s.reductionVsOriginal, 'mPEs'),
+      reductionText(s.reductionVsPruning, 'mPEs'),
       str(obj(s.verdict).text),
     ];
   });

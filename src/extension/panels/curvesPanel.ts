@@ -1,9 +1,9 @@
 /** The training curves panel of one run, live while it trains. */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Panel, webviewOptions, type PanelHost } from './panel';
+import { Panel, resultColumn, webviewOptions, type PanelHost } from './panel';
 import { checkCurvesMessage } from './messages';
-import { curvesViewOf } from './curvesData';
+import { curvesViewAsync } from './curvesData';
 
 import type { CurvesToHost, HostToCurves } from '../../protocol/webview';
 import type { EpochMetrics } from '../../engine/format/metrics';
@@ -20,16 +20,19 @@ export class CurvesPanel extends Panel<CurvesToHost, HostToCurves> {
   }
 
   static create(host: PanelHost, key: string): CurvesPanel {
-    const panel = vscode.window.createWebviewPanel(CurvesPanel.viewType, `Curves: ${path.basename(key)}`, vscode.ViewColumn.Beside, webviewOptions(host.extensionUri));
+    const panel = vscode.window.createWebviewPanel(CurvesPanel.viewType, `Curves: ${path.basename(key)}`, resultColumn(), webviewOptions(host.extensionUri));
     return new CurvesPanel(host, panel, key);
   }
 
+  /** Sends asked for so far: only the newest one's view is posted (the metrics are read asynchronously). */
+  private sends = 0;
+
   send(): void {
-    try {
-      this.post({ type: 'show', view: curvesViewOf(this.key, this.host.isLive(this.key)) });
-    } catch (e) {
-      this.host.log.warn(`curves panel: ${(e as Error).message}`);
-    }
+    const n = ++this.sends;
+    void curvesViewAsync(this.key, this.host.isLive(this.key)).then(
+      (view) => n === this.sends && this.post({ type: 'show', view }),
+      (e: unknown) => this.host.log.warn(`curves panel: ${(e as Error)?.message ?? String(e)}`),
+    );
   }
 
   epoch(metrics: EpochMetrics): void {

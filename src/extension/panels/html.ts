@@ -38,3 +38,22 @@ ${o.styles.map((s) => `<link rel="stylesheet" href="${esc(s)}">`).join('\n')}
 <title>${esc(o.title)}</title></head>
 <body><main id="root"><p class="empty">Loading…</p></main><script nonce="${nonce}" src="${esc(o.script)}"></script></body></html>`;
 }
+
+/**
+ * The page a panel falls back to when its bundle never loaded after every
+ * retry: what happened and a "Reload panel" button. Self-contained (the
+ * panel's resources are what failed to load): an inline script, allowed by
+ * the nonce, posts `{ type: 'reload' }`; the host then loads the panel again.
+ */
+export function reloadHtml(o: { title: string; tries: number; nonce?: string }): string {
+  const nonce = o.nonce ?? newNonce();
+  const csp = ["default-src 'none'", "style-src 'unsafe-inline'", `script-src 'nonce-${nonce}'`].join('; ');
+  const btn = 'color:var(--vscode-button-foreground);background:var(--vscode-button-background);border:none;padding:4px 12px;cursor:pointer;font:inherit';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<title>${esc(o.title)}</title></head>
+<body style="font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:12px">
+<main id="root"><p class="stuck">This panel did not load its scripts (${o.tries} ${o.tries === 1 ? 'try' : 'tries'}; see the TraNNsformer log).</p>
+<button id="reload" type="button" style="${btn}">Reload panel</button></main>
+<script nonce="${nonce}">const api = acquireVsCodeApi(); document.getElementById('reload').addEventListener('click', () => api.postMessage({ type: 'reload' }));</script></body></html>`;
+}

@@ -1,9 +1,8 @@
 /** The crossbar mapping panel of one run: heatmaps per layer, clusters, crossbar tiles, snapshots. */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Panel, webviewOptions, type PanelHost } from './panel';
+import { Panel, resultColumn, webviewOptions, type PanelHost } from './panel';
 import { checkMappingMessage } from './messages';
-import { mappingViewOf } from './mappingData';
+import { mappingTitle, mappingViewOf } from './mappingData';
 
 import type { HostToMapping, MappingToHost } from '../../protocol/webview';
 
@@ -18,15 +17,17 @@ export class MappingPanel extends Panel<MappingToHost, HostToMapping> {
     private epoch?: number,
   ) {
     super(host, panel, 'mapping', checkMappingMessage);
+    // A panel restored after a reload may carry a title of an older version.
+    panel.title = MappingPanel.title(key);
   }
 
   static create(host: PanelHost, key: string, opts: { scheme?: string; epoch?: number } = {}): MappingPanel {
-    const panel = vscode.window.createWebviewPanel(MappingPanel.viewType, MappingPanel.title(key), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(host.extensionUri));
+    const panel = vscode.window.createWebviewPanel(MappingPanel.viewType, MappingPanel.title(key), { viewColumn: resultColumn(), preserveFocus: false }, webviewOptions(host.extensionUri));
     return new MappingPanel(host, panel, key, opts.scheme, opts.epoch);
   }
 
   static title(key: string): string {
-    return `Mapping: ${path.basename(path.dirname(key)).endsWith('-compare') ? `${path.basename(key).replace(/^\d{8}-\d{6}-/, '')} (${path.basename(path.dirname(key)).replace(/^\d{8}-\d{6}-/, '')})` : path.basename(key)}`;
+    return mappingTitle(key);
   }
 
   /** Show a run (another one, or the same with other choices). */

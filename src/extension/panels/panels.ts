@@ -174,6 +174,11 @@ export class Panels implements vscode.Disposable {
     p.onDispose = () => this.curves.delete(p.key);
   }
 
+  /** Whether a result panel is on screen (then completions are announced in the status bar, not over it). */
+  anyVisible(): boolean {
+    return [...this.mapping.values(), ...this.curves.values(), ...(this.pareto ? [this.pareto] : [])].some((p) => p.panel.visible);
+  }
+
   /** The runs folders changed: re-send what depends on them. */
   refresh(): void {
     this.pareto?.send();

@@ -6,9 +6,9 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Panel, webviewOptions, type PanelHost } from './panel';
+import { Panel, resultColumn, webviewOptions, type PanelHost } from './panel';
 import { checkParetoMessage } from './messages';
-import { paretoCsv, readParetoView } from './paretoData';
+import { exportFolder, exportName, paretoCsv, readParetoView } from './paretoData';
 
 import type { HostToPareto, ParetoToHost, ParetoView } from '../../protocol/webview';
 
@@ -26,7 +26,7 @@ export class ParetoPanel extends Panel<ParetoToHost, HostToPareto> {
   }
 
   static create(host: PanelHost, sweepDir?: string): ParetoPanel {
-    const panel = vscode.window.createWebviewPanel(ParetoPanel.viewType, 'Pareto: area · energy · accuracy', vscode.ViewColumn.Beside, webviewOptions(host.extensionUri));
+    const panel = vscode.window.createWebviewPanel(ParetoPanel.viewType, 'Pareto: area · energy · accuracy', resultColumn(), webviewOptions(host.extensionUri));
     return new ParetoPanel(host, panel, sweepDir);
   }
 
@@ -62,23 +62,28 @@ export class ParetoPanel extends Panel<ParetoToHost, HostToPareto> {
         if (this.allowed(m.key)) this.host.openMapping(m.key);
         break;
       case 'exportCsv':
-        if (this.view) void this.save('pareto.csv', { CSV: ['csv'] }, paretoCsv(this.view, m.x, m.y));
+        if (this.view) void this.save(exportName(this.view, 'csv'), { CSV: ['csv'] }, paretoCsv(this.view, m.x, m.y));
         break;
       case 'exportPng':
-        void this.save('pareto.png', { PNG: ['png'] }, Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
+        void this.save(exportName(this.view, 'png'), { PNG: ['png'] }, Buffer.from(m.dataUrl.slice('data:image/png;base64,'.length), 'base64'));
         break;
     }
   }
 
+  /** Ask where (starting in the workspace, not the hidden runs folder), write, and say where it went. */
   private async save(name: string, filters: Record<string, string[]>, data: string | Buffer): Promise<void> {
-    const root = this.host.runsRoots()[0];
-    const target = await vscode.window.showSaveDialog({ defaultUri: root ? vscode.Uri.file(`${root}/${name}`) : undefined, filters });
+    const dir = exportFolder((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), this.host.runsRoots());
+    const target = await vscode.window.showSaveDialog({ defaultUri: dir ? vscode.Uri.file(path.join(dir, name)) : undefined, filters, saveLabel: 'Export' });
     if (!target) return;
     try {
       await vscode.workspace.fs.writeFile(target, typeof data === 'string' ? Buffer.from(data) : data);
-      this.host.log.info(`Pareto export written: ${target.fsPath}`);
     } catch (e) {
       void vscode.window.showErrorMessage(`Could not write ${target.fsPath}: ${(e as Error).message}`);
+      return;
     }
+    this.host.log.info(`Pareto export written: ${target.fsPath}`);
+    const choice = await vscode.window.showInformationMessage(`Pareto export saved: ${target.fsPath}`, 'Reveal');
+    // No OS file manager (a remote or web editor): show it in the Explorer instead.
+    if (choice === 'Reveal') await vscode.commands.executeCommand('revealFileInOS', target).then(undefined, () => vscode.commands.executeCommand('revealInExplorer', target));
   }
 }

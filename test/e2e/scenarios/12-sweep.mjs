@@ -4,8 +4,11 @@
 // trannsformer: 4 points, 3 trainings) → Run Sweep from the command palette →
 // the sweep is one node of the Runs view with its trainings → the Pareto
 // panel opened on that node fills with the points (live, while the sweep
-// goes) → at the end: every point, a front, the recommended design marked as
-// pareto.json says; screenshots in the dark theme.
+// goes; its progress in the status bar, never 100 % early) → at the end:
+// every point, a front, the recommended design marked as pareto.json says,
+// the completion in the status bar (not a toast over the panel); the sweep
+// node selected shows its summary in Run Details and stays expanded across a
+// refresh; screenshots in the dark theme.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +37,11 @@ export default {
       writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
       await editor.openFile('tiny.trannsformer.json');
       await editor.command(RUN_SWEEP);
-      await editor.waitNotification(/TraNNsformer: sweep tiny\.trannsformer\.json/, 60_000);
+      // The sweep's progress is in the status bar (trainings done of all), not in a notification over the panels.
+      const status = await until('the status bar to show the sweep', async () => (await editor.statusBarTexts()).find((t) => /TraNNsformer: sweep \d\/3 trainings · .*\d+% · ETA /.test(t)), { timeout: 60_000 });
+      log(`status bar: ${status}`);
+      assert.doesNotMatch(status, /starting…/);
+      assert.deepEqual((await editor.notifications()).filter((t) => /TraNNsformer: sweep/.test(t)), [], 'no progress notification');
     });
 
     await step('the sweep is one node of the Runs view', async () => {
@@ -63,13 +70,18 @@ export default {
         { timeout: 300_000, interval: 500 },
       );
       const doneOnDisk = paretoJson()?.done ?? 0;
+      const status = (await editor.statusBarTexts()).find((t) => /TraNNsformer: sweep/.test(t));
+      log(`status bar while the sweep runs: ${status}`);
+      if (status && doneOnDisk < 4) assert.doesNotMatch(status, /100%|ETA 0\b/, 'never 100% or ETA 0 before the end');
       livePoints = seen;
       log(`first points in the panel: ${seen} (pareto.json: ${doneOnDisk} of 4 done)`);
       await editor.screenshot('pareto-sweep-live-dark');
     });
 
     await step('all four points, a front and the recommended design', async () => {
-      await editor.waitNotification(/sweep of tiny\.trannsformer\.json completed/, 300_000);
+      // The Pareto panel is on screen: the completion is said in the status bar, not in a toast over its axis and caption.
+      await until('the completion in the status bar', async () => (await editor.statusBarTexts()).some((t) => /TraNNsformer sweep of tiny\.trannsformer\.json completed/.test(t)), { timeout: 300_000 });
+      assert.deepEqual((await editor.notifications()).filter((t) => /TraNNsformer/.test(t)), [], 'no TraNNsformer toast over the panel');
       const text = await editor.waitWebview('the panel with every point', [/Sweep tiny/, /4 of 4 points done/, /4 points, \d on the front/], 60_000);
       log(`Pareto panel: ${text.replace(/\n/g, ' | ').slice(0, 600)}`);
       const frame = await editor.webviewFrame(/Sweep tiny/);
@@ -112,7 +124,16 @@ export default {
         return t.length === 3 && t;
       }, { timeout: 20_000 });
       log(`trainings: ${trainings.join(' | ')}`);
+      // Selected, the sweep shows its pareto.json summary in Run Details.
+      const pj = paretoJson();
+      const details = await editor.waitWebview('Run Details on the sweep', [/4 of 4 done/, /accuracy-loss limit/, new RegExp(pj.recommended ? `recommended\\s+${pj.recommended} ` : 'recommended')], 20_000);
+      log(`Run Details on the sweep:\n${details}`);
       await editor.screenshot('runs-sweep-dark');
+      // A refresh keeps the sweep node expanded (stable tree ids).
+      await editor.command('TraNNsformer: Refresh Runs');
+      await editor.page.waitForTimeout(1500);
+      const after = (await editor.runsRows()).filter((r) => /^(original|trannsformer) · /.test(r));
+      assert.equal(after.length, 3, `still expanded after a refresh (${(await editor.runsRows()).join(' | ')})`);
     });
   },
 };
