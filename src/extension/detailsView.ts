@@ -1,32 +1,22 @@
-/** The Run details view: the selected run's key numbers and training curves, updated live. */
+/**
+ * The Run details view: the selected run's key numbers and training curves,
+ * updated live — or a selected sweep's summary. The selection is kept in the
+ * workspace's memory, so the view shows the same run after a window reload.
+ */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import type { DetailsRun, DetailsToHost, HostToDetails } from '../protocol/webview';
-import * as path from 'node:path';
-import { readCompare, readMetrics, readRun } from '../engine/store/runFolder';
+import type { DetailsToHost, HostToDetails } from '../protocol/webview';
 import { checkDetailsMessage, dispatchMessage } from './panels/messages';
+import { detailsOf, restoredSelection, sweepDetailsOf } from './detailsModel';
+import { ReadyWatchdog, realTimers } from './panels/readyWatchdog';
+import { reloadHtml } from './panels/html';
+import { READY_RETRIES, READY_WAIT_MS } from './panels/panel';
 
-export function detailsOf(dir: string, live: boolean): DetailsRun | undefined {
-  const rec = readRun(dir);
-  if (rec.state !== 'ok' || !rec.result) return undefined;
-  const r = rec.result;
-  return {
-    dir,
-    name: r.name,
-    status: r.status,
-    live,
-    mode: rec.config?.transform?.mode ?? 'original',
-    crossbar: rec.config?.transform?.crossbar ?? 64,
-    layers: r.layers,
-    epochsCompleted: r.epochsCompleted,
-    epochsPlanned: r.epochsPlanned,
-    final: r.final,
-    mapping: r.mapping,
-    vsPruning: readCompare(path.dirname(dir))?.rows.find((row) => typeof row?.runDir === 'string' && path.resolve(row.runDir) === path.resolve(dir))?.reductionVsPruning,
-    hardware: r.hardware,
-    error: r.error?.message,
-    metrics: readMetrics(dir).metrics,
-  };
+/** Where the selection is kept across reloads (the workspace's memory), and the runs folders it must lie in. */
+export interface SelectionMemory {
+  get(): unknown;
+  set(dir: string | undefined): void;
+  roots(): string[];
 }
 
 export class RunDetailsViewProvider implements vscode.WebviewViewProvider {
@@ -40,7 +30,12 @@ export class RunDetailsViewProvider implements vscode.WebviewViewProvider {
     private readonly onMessage: (m: DetailsToHost) => void,
     /** Where a dropped message is reported (the extension's log). */
     private readonly warn: (message: string) => void = () => undefined,
-  ) {}
+    private readonly memory?: SelectionMemory,
+    /** Where the view's own troubles (a bundle that did not load) are logged. */
+    private readonly log: (message: string) => void = warn,
+  ) {
+    this.selected = memory ? restoredSelection(memory.get(), memory.roots()) : undefined;
+  }
 
   /** A message from the webview: checked first; a malformed one is reported and dropped (see dispatchMessage). */
   receive(raw: unknown): void {
@@ -53,14 +48,47 @@ export class RunDetailsViewProvider implements vscode.WebviewViewProvider {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(this.extensionUri, 'media')],
     };
-    view.webview.html = this.html(view.webview);
-    view.webview.onDidReceiveMessage((m: unknown) => this.receive(m));
-    view.onDidChangeVisibility(() => view.visible && this.update());
+    let loads = 0;
+    const load = () => (view.webview.html = this.html(view.webview, loads++ > 0 ? `?load=${loads}` : ''));
+    // As the result panels: a view that shows but never says `ready` (its bundle did not load) is loaded again, then offers a reload button.
+    const watchdog = new ReadyWatchdog({
+      waitMs: READY_WAIT_MS,
+      retries: READY_RETRIES,
+      timers: realTimers,
+      retry: (n, waited) => {
+        this.log(`Run details: no "ready" from the view ${waited / 1000} s after it loaded; loading it again with fresh resource URLs (retry ${n} of ${READY_RETRIES})`);
+        load();
+      },
+      giveUp: (waited) => {
+        this.log(`Run details: still no "ready" ${waited / 1000} s after retry ${READY_RETRIES}; showing a "Reload panel" button`);
+        view.webview.html = reloadHtml({ title: 'Run details', tries: READY_RETRIES + 1 });
+      },
+    });
+    load();
+    if (view.visible) watchdog.expect();
+    view.webview.onDidReceiveMessage((m: unknown) => {
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'reload') {
+        load();
+        watchdog.expect();
+        return;
+      }
+      if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'ready') watchdog.ready();
+      this.receive(m);
+    });
+    let shown = view.visible;
+    view.onDidChangeVisibility(() => {
+      if (view.visible && !shown) watchdog.expect();
+      else if (!view.visible) watchdog.stop();
+      shown = view.visible;
+      if (view.visible) this.update();
+    });
+    view.onDidDispose(() => watchdog.stop());
   }
 
   /** Show another run (undefined: nothing selected). */
   select(dir: string | undefined): void {
     this.selected = dir;
+    this.memory?.set(dir);
     this.update();
   }
 
@@ -68,19 +96,34 @@ export class RunDetailsViewProvider implements vscode.WebviewViewProvider {
     return this.selected;
   }
 
-  /** Re-read the selected run from disk and send it. */
+  /** Updates asked for so far: only the newest one's answer is sent (reads are asynchronous). */
+  private updates = 0;
+
+  /** Re-read the selected run from disk (its metrics off the event loop) and send it; a damaged run is sent saying which file and why. */
   update(): void {
-    this.post({ type: 'show', run: this.selected ? detailsOf(this.selected, this.isLive(this.selected)) : undefined });
+    const n = ++this.updates;
+    const dir = this.selected;
+    void this.read(dir).then(
+      (m) => n === this.updates && this.post(m),
+      (e: unknown) => this.warn(`Run details: ${dir ?? ''}: ${(e as Error)?.message ?? String(e)}`),
+    );
+  }
+
+  private async read(dir: string | undefined): Promise<HostToDetails> {
+    if (!dir) return { type: 'show', run: undefined };
+    const sweep = sweepDetailsOf(dir);
+    return sweep ? { type: 'show', run: undefined, sweep } : { type: 'show', run: await detailsOf(dir, this.isLive(dir)) };
   }
 
   post(m: HostToDetails): void {
     void this.view?.webview.postMessage(m);
   }
 
-  private html(webview: vscode.Webview): string {
+  /** The view's page; `fresh` (a query) makes its resource URLs new on a reload. */
+  private html(webview: vscode.Webview, fresh = ''): string {
     const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'details.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'details.css'));
+    const script = `${webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'details.js')).toString()}${fresh}`;
+    const css = `${webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'details.css')).toString()}${fresh}`;
     return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; img-src ${webview.cspSource} data:; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';">
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="${css}"><title>Run details</title></head>

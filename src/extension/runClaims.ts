@@ -18,6 +18,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sweepOwnerAlive, thisProcess } from '../engine/store/sweepFolder';
+import { isMissingFile, readBoundedJson } from '../engine/core/boundedFile';
 
 export interface ClaimRecord {
   kind: 'trannsformer-claim';
@@ -46,10 +47,11 @@ export const isClaimFile = (name: string): boolean => /^\.(slot|key)-.*\.claim(\
 
 function readClaim(file: string): ClaimRecord | 'missing' | 'unreadable' {
   try {
-    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as ClaimRecord;
+    // Bounded: a runs folder from a cloned repository may hold a link to /dev/zero or a FIFO named like a claim.
+    const c = readBoundedJson(file, 'claim') as ClaimRecord;
     return c && c.kind === 'trannsformer-claim' && typeof c.owner?.pid === 'number' && typeof c.token === 'string' ? c : 'unreadable';
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unreadable';
+    return isMissingFile(e) ? 'missing' : 'unreadable';
   }
 }
 

@@ -6,11 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCompareDir, listRuns, readRun, subfolders } from '../engine/store/runFolder';
-import { readFront, readJobRecord, readSweep, sweepOwnerAlive } from '../engine/store/sweepFolder';
+import { SWEEP_FILES, readJobRecord, sweepOwnerAlive } from '../engine/store/sweepFolder';
 
 import { isClaimFile } from './runClaims';
+import { readRecord } from './folderFiles';
+import { checkFront, checkJobRecord, checkRun, checkSweepRecord, isNum, messageOf, usableFigures } from './records';
 
 import type { RunRecord } from '../engine/format/run';
+import type { SweepFront, SweepJobRecord, SweepRecord } from '../engine/format/sweep';
 export interface CompareEntry {
   kind: 'compare';
   dir: string;
@@ -18,6 +21,8 @@ export interface CompareEntry {
   runs: RunRecord[];
   /** A sweep folder (listed like a comparison: its training runs nested): points done and planned, the recommended design. */
   sweep?: { done: number; planned: number; recommended?: string };
+  /** "damaged: pareto.json: <reason>" (one line per damaged file or record) when the folder's own records are; its runs are still listed. */
+  damaged?: string[];
 }
 
 export interface RunEntry {
@@ -33,34 +38,87 @@ export interface ConfigGroup {
   entries: Entry[];
 }
 
-/** Everything under a runs folder, newest first. */
+/** Everything under a runs folder, newest first; a folder that cannot be read is one damaged item, the others are listed as usual. */
 export function readRunsFolder(root: string): Entry[] {
-  return subfolders(root).map((dir): Entry => {
-    const n = path.basename(dir);
-    if (isCompareDir(dir) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: listRuns(dir) };
-    if (n.endsWith('-sweep') || readSweep(dir)?.kind === 'sweep') {
-      const f = readFront(dir);
-      const rec = f?.points.find((p) => p.id === f.recommended);
-      const recommended = rec ? `${rec.id} ${rec.mode} ${rec.crossbar}×${rec.crossbar} ${rec.preset}` : undefined;
-      return { kind: 'compare', dir, name: n, runs: listRuns(dir), sweep: { done: f?.done ?? 0, planned: f?.planned ?? readSweep(dir)?.points.length ?? 0, recommended } };
-    }
-    return { kind: 'run', record: readRun(dir) };
-  });
+  return subfolders(root).map((dir) => contained(dir, () => entryOf(dir)));
 }
 
-/** A sweep point's state as the Runs view shows it. */
-export type PointState = 'pending' | 'running' | 'done' | 'failed' | 'interrupted';
+/** A folder's entry, or (when reading it throws: a damage no check foresaw) the folder as one damaged item. */
+function contained(dir: string, read: () => Entry): Entry {
+  try {
+    return read();
+  } catch (e) {
+    return { kind: 'run', record: { dir, state: 'corrupt', problem: `damaged: ${path.basename(dir)}: ${messageOf(e)}` } };
+  }
+}
+
+/** The runs of a comparison or sweep folder, each checked (a damaged one is listed as such). */
+const runsOf = (dir: string): RunRecord[] => listRuns(dir).map(checkRun);
+
+function entryOf(dir: string): Entry {
+  const n = path.basename(dir);
+  const sw = sweepFiles(dir);
+  if (isCompareDir(dir) || n.endsWith('-compare')) return { kind: 'compare', dir, name: n, runs: runsOf(dir), ...(sw.damaged.length ? { damaged: sw.damaged } : {}) };
+  if (n.endsWith('-sweep') || sw.sweep?.kind === 'sweep') {
+    const f = sw.front;
+    const rec = f?.points.find((p) => p.id === f.recommended);
+    const recommended = rec ? `${rec.id} ${rec.mode} ${rec.crossbar}×${rec.crossbar} ${rec.preset}` : undefined;
+    const sweep = { done: f?.done ?? 0, planned: f?.planned ?? sw.sweep?.points.length ?? 0, recommended };
+    return { kind: 'compare', dir, name: n, runs: runsOf(dir), sweep, ...(sw.damaged.length ? { damaged: sw.damaged } : {}) };
+  }
+  return { kind: 'run', record: checkRun(readRun(dir)) };
+}
+
+/**
+ * A sweep folder's sweep.json and pareto.json, each checked; what is damaged
+ * (a whole file, or single points of pareto.json) is named in `damaged` and
+ * left out, the rest used.
+ */
+export function sweepFiles(dir: string): { sweep?: SweepRecord; front?: SweepFront; damaged: string[] } {
+  const damaged: string[] = [];
+  const read = <T>(name: string, kind: 'sweep' | 'pareto', check: (v: unknown) => T | string): T | undefined => {
+    const r = readRecord(path.join(dir, name), kind);
+    if ('missing' in r) return undefined;
+    const v = 'problem' in r ? r.problem : check(r.value);
+    if (typeof v !== 'string') return v;
+    damaged.push(`damaged: ${name}: ${v.replace(`${path.join(dir, name)}: `, '')}`);
+    return undefined;
+  };
+  const sweep = read(SWEEP_FILES.sweep, 'sweep', checkSweepRecord);
+  const checked = read(SWEEP_FILES.pareto, 'pareto', checkFront);
+  for (const d of checked?.damaged ?? []) damaged.push(`damaged: ${SWEEP_FILES.pareto}: ${d}`);
+  return { sweep, front: checked?.front, damaged };
+}
+
+/** A sweep point's state as the Runs view shows it; damaged: its job record cannot be used (the row says why). */
+export type PointState = 'pending' | 'running' | 'done' | 'failed' | 'interrupted' | 'damaged';
 
 export interface SweepPointRow {
   id: string;
   /** "p03 · trannsformer 64×64 resparc-45nm". */
   label: string;
   state: PointState;
-  /** The state and, when done, accuracy and area; why, when failed. */
+  /** The state and, when done, accuracy and area; why, when failed or damaged. */
   description: string;
   /** The run folder of the point's training, once it started. */
   runDir?: string;
   error?: string;
+  /** Pricing warnings of a done point (its crossbar is beyond its preset's largest reliable one): an invalid design, never recommended. */
+  warnings?: string[];
+  /** The tree item's id: stable across refreshes (the sweep folder and the point id). */
+  treeId: string;
+}
+
+/** A job's record checked: the record, none (never started, or the store refused it), or why it is damaged. */
+function jobOf(dir: string, jobId: string): SweepJobRecord | string | undefined {
+  try {
+    const j: unknown = readJobRecord(dir, jobId);
+    if (j === undefined) return undefined;
+    const c = checkJobRecord(j);
+    return typeof c === 'string' ? `damaged: ${SWEEP_FILES.job(jobId)}: ${c}` : c;
+  } catch (e) {
+    return `damaged: ${SWEEP_FILES.job(jobId)}: ${messageOf(e)}`;
+  }
 }
 
 /**
@@ -69,40 +127,68 @@ export interface SweepPointRow {
  * elsewhere) and pareto.json: pending until its training starts (also while
  * queued in Slurm), running, done, failed (its training or its pricing), or
  * interrupted (stopped, or its process here is gone; a resume runs it again).
+ * A damaged job record makes its points "damaged" (the row names the file);
+ * a damaged pareto.json, or point in it, only loses its figures.
  */
 export function sweepPointRows(dir: string): SweepPointRow[] {
-  const rec = readSweep(dir);
+  const { sweep: rec, front } = sweepFiles(dir);
   if (!rec) return [];
-  const front = readFront(dir);
-  const jobs = new Map(rec.jobs.map((j) => [j.id, readJobRecord(dir, j.id)]));
+  const jobs = new Map(rec.jobs.map((j) => [j.id, jobOf(dir, j.id)]));
   return rec.points.map((p) => {
-    const j = jobs.get(p.jobId);
+    const jr = jobs.get(p.jobId);
+    const j = typeof jr === 'string' ? undefined : jr;
     const f = front?.points.find((x) => x.id === p.id);
     let state: PointState = 'pending';
     let error: string | undefined;
-    if (j?.status === 'running') state = sweepOwnerAlive(j.owner) ? 'running' : 'interrupted';
+    if (typeof jr === 'string') [state, error] = ['damaged', jr];
+    else if (j?.status === 'running') state = sweepOwnerAlive(j.owner) ? 'running' : 'interrupted';
     else if (j?.status === 'completed') {
       const priced = j.priced?.[p.id];
       if (priced && !('error' in priced)) state = 'done';
       else [state, error] = ['failed', priced && 'error' in priced ? priced.error : 'not priced'];
     } else if (j?.status === 'failed') [state, error] = ['failed', j.error?.message];
     else if (j?.status === 'interrupted') state = 'interrupted';
-    const figures = state === 'done' ? (f?.figures ?? (j?.priced?.[p.id] as { testAccuracy?: number; area_mm2: number } | undefined)) : undefined;
+    const figures = state === 'done' ? (usableFigures(f?.figures) ?? usableFigures(j?.priced?.[p.id])) : undefined;
+    const warnings = figures?.warnings ?? [];
     const parts: string[] = [state];
+    if (warnings.length) parts.push('⚠ invalid: beyond the preset\'s reliable crossbar');
     if (figures?.testAccuracy !== undefined) parts.push(pct(figures.testAccuracy));
-    if (figures) parts.push(`${figures.area_mm2.toPrecision(3)} mm²`);
+    if (figures) parts.push(`${sig3(figures.area_mm2)} mm²`);
     if (state === 'done' && f?.rank === 0) parts.push('on the front');
     if (front?.recommended === p.id) parts.push('recommended');
-    if (error) parts.push(error.split('\n')[0].slice(0, 80));
-    return { id: p.id, label: `${p.id} · ${p.mode} ${p.crossbar}×${p.crossbar} ${p.preset}`, state, description: parts.join(' · '), runDir: j?.runDir, error };
+    if (error) parts.push(error.split('\n')[0].slice(0, state === 'damaged' ? 160 : 80));
+    return {
+      id: p.id,
+      label: `${p.id} · ${p.mode} ${p.crossbar}×${p.crossbar} ${p.preset}`,
+      state,
+      description: parts.join(' · '),
+      runDir: j?.runDir,
+      error,
+      ...(warnings.length ? { warnings } : {}),
+      treeId: `point:${dir}:${p.id}`,
+    };
   });
 }
 
-/** How many points are in each state ("3 done · 1 running · 2 pending"). */
+/** How many points are in each state ("3 done · 1 running · 2 pending"), and how many done ones are invalid designs. */
 export function pointStateSummary(rows: readonly SweepPointRow[]): string {
-  const order: PointState[] = ['done', 'running', 'pending', 'interrupted', 'failed'];
-  return order.map((s) => [s, rows.filter((r) => r.state === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(' · ');
+  const order: PointState[] = ['done', 'running', 'pending', 'interrupted', 'failed', 'damaged'];
+  const counts = order.map((s) => [s, rows.filter((r) => r.state === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  const invalid = rows.filter((r) => r.warnings?.length).length;
+  return [...counts, ...(invalid ? [`${invalid} invalid`] : [])].join(' · ');
 }
+
+/**
+ * Ids of the Runs tree's items, stable across refreshes (a sweep node's
+ * label changes as points finish; without an id VS Code takes it for a new
+ * item and collapses it). Folders are unique; a group is its config's name.
+ */
+export const treeIds = {
+  group: (name: string) => `group:${name}`,
+  entry: (e: Entry) => (e.kind === 'compare' ? `${e.sweep ? 'sweep' : 'compare'}:${e.dir}` : `run:${e.record.dir}`),
+  run: (dir: string) => `run:${dir}`,
+  points: (sweepDir: string) => `points:${sweepDir}`,
+};
 
 /** The config a run belongs to, for grouping. */
 export function configName(e: Entry): string {
@@ -126,15 +212,14 @@ export function groupByConfig(entries: Entry[]): ConfigGroup[] {
   return [...groups.values()];
 }
 
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 // Values from run files: printed only when they are numbers.
 const pct = (x: unknown) => (isNum(x) ? `${(100 * x).toFixed(2)}%` : '?');
 const sig3 = (x: unknown) => (isNum(x) ? x.toPrecision(3) : '?');
 
 /** The one-line summary shown beside a run: mode, crossbar, accuracy, mPEs, area and energy when known. */
 export function describeRun(r: RunRecord): string {
-  if (r.state === 'corrupt') return r.problem ?? 'unreadable';
-  const res = r.result!;
+  if (r.state === 'corrupt' || !r.result) return r.problem ?? 'unreadable';
+  const res = r.result;
   const parts: string[] = [];
   const mode = r.config?.transform?.mode ?? 'original';
   parts.push(mode);
@@ -212,19 +297,33 @@ export function liveWork(dir: string, liveHere: (dir: string) => boolean = () =>
     const p = r.result?.owner?.pid ?? r.result?.pid;
     return typeof p === 'number' ? ` (process ${p})` : '';
   };
-  const sweep = readSweep(dir);
-  const isGroup = sweep !== undefined || isCompareDir(dir);
+  const { sweep, damaged } = sweepFiles(dir);
+  const isGroup = sweep !== undefined || damaged.length > 0 || isCompareDir(dir);
   if (!isGroup) {
     if (liveHere(dir)) return 'it is running in this window';
-    const r = readRun(dir);
+    const r = checkRun(readRun(dir));
     return running(r) ? `it is still running${pid(r)}` : undefined;
   }
   const what = sweep?.kind === 'sweep' ? 'sweep' : 'comparison';
-  if (sweep?.status === 'running' && sweepOwnerAlive(sweep.owner)) return `the ${what} is still running (process ${sweep.owner!.pid})`;
-  const live = listRuns(dir).filter((r) => liveHere(r.dir) || running(r));
+  if (sweep?.status === 'running' && sweep.owner && sweepOwnerAlive(sweep.owner)) return `the ${what} is still running (process ${sweep.owner.pid})`;
+  // A sweep.json damaged elsewhere may still name a live driving process: deleting its folder would pull work from under it.
+  const driver = sweep ? undefined : runningOwner(path.join(dir, SWEEP_FILES.sweep));
+  if (driver) return `the ${driver.kind === 'sweep' ? 'sweep' : 'comparison'} is still running (process ${driver.pid})`;
+  const live = runsOf(dir).filter((r) => liveHere(r.dir) || running(r));
   if (live.length === 0) return undefined;
   const names = live.map((r) => path.basename(r.dir));
   return `${live.length === 1 ? 'its run' : `${live.length} of its runs`} ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''} ${live.length === 1 ? 'is' : 'are'} still running${live.length === 1 ? pid(live[0]) : ''}`;
+}
+
+/** The live owner a record names with status "running", read leniently (only status and owner), or undefined. */
+function runningOwner(file: string): { pid: number; kind: unknown } | undefined {
+  const r = readRecord(file, 'sweep');
+  if (!('value' in r)) return undefined;
+  const v = r.value as { kind?: unknown; status?: unknown; owner?: { pid?: unknown; hostname?: unknown; startTime?: unknown } } | null;
+  const o = v && typeof v === 'object' ? v.owner : undefined;
+  if (v?.status !== 'running' || !o || typeof o !== 'object' || typeof o.pid !== 'number' || !Number.isInteger(o.pid)) return undefined;
+  const owner = { pid: o.pid, ...(typeof o.hostname === 'string' ? { hostname: o.hostname } : {}), ...(typeof o.startTime === 'string' ? { startTime: o.startTime } : {}) };
+  return sweepOwnerAlive(owner) ? { ...owner, kind: v.kind } : undefined;
 }
 
 /** The files whose changes mean the Runs view must refresh. */

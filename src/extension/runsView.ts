@@ -1,7 +1,7 @@
 /** The Runs tree: runs grouped by config, comparisons with their runs nested, damaged folders listed as such. */
 import * as vscode from 'vscode';
 
-import { groupByConfig, pointStateSummary, readRunsFolder, runRow, runTooltip, sweepPointRows, type ConfigGroup, type Entry, type PointState, type SweepPointRow } from './runsModel';
+import { groupByConfig, pointStateSummary, readRunsFolder, runRow, runTooltip, sweepPointRows, treeIds, type ConfigGroup, type Entry, type PointState, type SweepPointRow } from './runsModel';
 
 import type { RunRecord } from '../engine/format/run';
 export type RunsNode =
@@ -18,7 +18,10 @@ const POINT_ICON: Record<PointState, vscode.ThemeIcon> = {
   done: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   interrupted: new vscode.ThemeIcon('debug-pause'),
+  damaged: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
 };
+/** A done point priced beyond its preset's largest reliable crossbar: an invalid design. */
+const INVALID_ICON = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
 
 const STATUS_ICON: Record<string, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('sync~spin'),
@@ -52,7 +55,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     if (node.kind === 'compare') {
       const runs: RunsNode[] = node.entry.runs.map((record) => ({ kind: 'run', record, live: this.isLive(record.dir), inCompare: true }));
       if (!node.entry.sweep) return runs;
-      const rows = sweepPointRows(node.entry.dir);
+      const rows = pointRowsOf(node.entry.dir);
       return rows.length ? [{ kind: 'points', dir: node.entry.dir, rows }, ...runs] : runs;
     }
     if (node.kind === 'points') return node.rows.map((row) => ({ kind: 'point', row }));
@@ -60,6 +63,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
+    const item = this.treeItem(node);
+    // Stable ids keep each node's expanded or collapsed state across refreshes (labels change as runs progress).
+    item.id = idOf(node);
+    return item;
+  }
+
+  private treeItem(node: RunsNode): vscode.TreeItem {
     if (node.kind === 'group') {
       const item = new vscode.TreeItem(node.group.name, vscode.TreeItemCollapsibleState.Expanded);
       item.iconPath = new vscode.ThemeIcon('file-code');
@@ -71,16 +81,17 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       const item = new vscode.TreeItem(`points · ${pointStateSummary(node.rows)}`, vscode.TreeItemCollapsibleState.Collapsed);
       item.iconPath = new vscode.ThemeIcon('list-tree');
       item.contextValue = 'sweepPoints';
-      item.tooltip = `${node.rows.length} design points of ${node.dir}: pending (not started, or queued in Slurm), running, done, failed, interrupted (a resume runs it again)`;
+      item.tooltip = `${node.rows.length} design points of ${node.dir}: pending (not started, or queued in Slurm), running, done, failed, interrupted (a resume runs it again), damaged (its job record cannot be read)`;
       return item;
     }
     if (node.kind === 'point') {
       const r = node.row;
       const item = new vscode.TreeItem(r.label, vscode.TreeItemCollapsibleState.None);
       item.description = r.description;
-      item.iconPath = POINT_ICON[r.state];
+      item.iconPath = r.warnings?.length ? INVALID_ICON : POINT_ICON[r.state];
       item.contextValue = `sweepPoint.${r.state}`;
-      item.tooltip = [r.label, r.state, r.error, r.runDir].filter(Boolean).join('\n');
+      const invalid = r.warnings?.length ? `Invalid design (never recommended): ${r.warnings.join('; ')}` : undefined;
+      item.tooltip = [r.label, r.state, invalid, r.error, r.runDir].filter(Boolean).join('\n');
       if (r.runDir) item.command = { command: 'trannsformer.showRun', title: 'Show run', arguments: [vscode.Uri.file(r.runDir)] };
       return item;
     }
@@ -93,7 +104,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       item.resourceUri = vscode.Uri.file(node.entry.dir);
       item.tooltip = `${node.entry.dir}${sw.recommended ? `\nrecommended: ${sw.recommended}` : ''}`;
       item.description = sw.recommended ? `→ ${sw.recommended}` : `${node.entry.runs.length} trainings`;
-      return item;
+      return markDamaged(item, node.entry.damaged);
     }
     if (node.kind === 'compare') {
       const item = new vscode.TreeItem(`compare · ${node.entry.name.slice(0, 15)}`, vscode.TreeItemCollapsibleState.Collapsed);
@@ -102,7 +113,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
       item.resourceUri = vscode.Uri.file(node.entry.dir);
       item.tooltip = node.entry.dir;
       item.description = node.entry.runs.map((r) => r.config?.transform?.mode ?? '?').join(', ');
-      return item;
+      return markDamaged(item, node.entry.damaged);
     }
     const r = node.record;
     // Key numbers first (accuracy, mPEs), where they show at the default sidebar width; the rest in the tooltip.
@@ -110,13 +121,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.description = row.description;
     item.resourceUri = vscode.Uri.file(r.dir);
-    if (r.state === 'corrupt') {
+    if (r.state === 'corrupt' || !r.result) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
       item.contextValue = 'run.corrupt';
       item.tooltip = `${r.dir}\n${r.problem}`;
       return item;
     }
-    const status = r.result!.status === 'running' && r.stale && !node.live ? 'failed' : r.result!.status;
+    const status = r.result.status === 'running' && r.stale && !node.live ? 'failed' : r.result.status;
     item.iconPath = STATUS_ICON[status];
     item.contextValue = node.live ? 'run.live' : `run.${status}`;
     // Markdown built from escaped text only; no HTML, no command links, no theme icons.
@@ -126,5 +137,38 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode> {
     item.tooltip = md;
     item.command = { command: 'trannsformer.showRun', title: 'Show run', arguments: [node] };
     return item;
+  }
+}
+
+/** A comparison or sweep whose own records are damaged: a warning icon, the first damage in the description, all of them in the tooltip (it still expands). */
+function markDamaged(item: vscode.TreeItem, damaged: readonly string[] | undefined): vscode.TreeItem {
+  if (!damaged?.length) return item;
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+  item.description = damaged[0].slice(0, 120);
+  item.tooltip = [item.tooltip, ...damaged].join('\n');
+  return item;
+}
+
+/** A sweep's point rows; none when reading them throws (a damage no check foresaw): the sweep still expands to its trainings. */
+function pointRowsOf(dir: string): SweepPointRow[] {
+  try {
+    return sweepPointRows(dir);
+  } catch {
+    return [];
+  }
+}
+
+function idOf(node: RunsNode): string {
+  switch (node.kind) {
+    case 'group':
+      return treeIds.group(node.group.name);
+    case 'compare':
+      return treeIds.entry(node.entry);
+    case 'run':
+      return treeIds.run(node.record.dir);
+    case 'points':
+      return treeIds.points(node.dir);
+    case 'point':
+      return node.row.treeId;
   }
 }

@@ -11,6 +11,8 @@
  *   sweep.sbatch        the batch script (readable, reusable by hand: its
  *                       arguments are the job ids, task i runs argument i)
  *   logs/<A>_<a>.out    each task's output: its JSON events and stderr
+ *   logs/slurm.out      Slurm's own messages, only when the folder's path holds
+ *                       a backslash (see outputOption)
  *   submissions.json    every array submitted for this sweep (ids, jobs,
  *                       dependency), so a resubmission can refuse while an
  *                       earlier one is still queued
@@ -31,6 +33,7 @@ import * as path from 'node:path';
 import { errorMessage, UserError } from '../engine/core/errors';
 import { parseEventLine, type EngineEvent } from '../engine/events';
 import type { JobRunner } from '../engine/experiment/sweep';
+import { writeFileAtomic } from '../engine/store/runFolder';
 
 /** What every array task asks Slurm for. */
 export interface SlurmResources {
@@ -100,6 +103,8 @@ export const SLURM_FOLDER = 'slurm';
 export const SLURM_SCRIPT = 'sweep.sbatch';
 const SUBMISSIONS = 'submissions.json';
 const TAIL = 4000;
+/** Each task's output in the logs folder, a Slurm filename pattern: `<array>_<task>.out`. */
+const LOG_PATTERN = '%A_%a.out';
 
 /** The executor's folder inside a sweep folder. */
 export const slurmDir = (sweepDir: string) => path.join(sweepDir, SLURM_FOLDER);
@@ -132,13 +137,43 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** An `#SBATCH` option value: Slurm splits these lines at blanks unless quoted. */
-const sbatchValue = (s: string) => (/[\s"']/.test(s) ? `"${s.replace(/"/g, '\\"')}"` : s);
+/**
+ * An `#SBATCH` option value as sbatch reads it back: it splits these lines at
+ * blanks and cuts them at `#`, a backslash escapes the next character, and
+ * quotes group. Any value other than letters, digits and `_./:=@%+,-` is
+ * double-quoted with `\` and `"` escaped.
+ */
+export const sbatchValue = (s: string) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+
+/**
+ * Where Slurm writes each task's output (`--output`, a filename pattern):
+ * the logs folder with every `%` doubled (a `%` starts a replacement
+ * symbol), then `<array>_<task>.out`. A backslash anywhere in a pattern turns
+ * every replacement off and Slurm takes the name literally (backslashes
+ * removed, `\\` for one): a logs folder with one gets a single file for all
+ * tasks (appended to, for Slurm's own messages) and each task's script sends
+ * its output to its own file.
+ */
+export function outputOption(logs: string): { pattern: string; selfLogged: boolean } {
+  if (!logs.includes('\\')) return { pattern: path.join(logs.replace(/%/g, '%%'), LOG_PATTERN), selfLogged: false };
+  return { pattern: path.join(logs, 'slurm.out').replace(/\\/g, '\\\\'), selfLogged: true };
+}
+
+/** Paths and words the script holds must be on one line: Slurm reads `#SBATCH` values up to the line's end and the comments would end early. */
+function checkOneLine(what: string, s: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(s)) throw new UserError(what, `${JSON.stringify(s)} holds a line break or control character, which a Slurm batch script cannot carry: use a folder without one`);
+}
 
 /** The batch script: one array task runs the job named by its argument at the task's index. */
 export function batchScript(o: Pick<SlurmRunOptions, 'dir' | 'jobName' | 'command' | 'argsBefore' | 'argsAfter' | 'cwd' | 'resources'>): string {
   const r = o.resources;
+  checkOneLine('the sweep folder', o.dir);
+  checkOneLine('the working folder', o.cwd);
+  checkOneLine('the job name', o.jobName);
+  for (const a of [o.command, ...o.argsBefore, ...o.argsAfter]) checkOneLine('the command', a);
   const logs = path.join(slurmDir(o.dir), 'logs');
+  const out = outputOption(logs);
   const run = [o.command, ...o.argsBefore].map(shellQuote).join(' ') + ' "$job"' + o.argsAfter.map((a) => ` ${shellQuote(a)}`).join('');
   return [
     '#!/bin/bash',
@@ -152,8 +187,8 @@ export function batchScript(o: Pick<SlurmRunOptions, 'dir' | 'jobName' | 'comman
     '# `trannsformer sweep <config> --resume <sweep folder> --executor slurm`',
     '# submits exactly the jobs not finished yet.',
     `#SBATCH --job-name=${sbatchValue(o.jobName)}`,
-    `#SBATCH --output=${sbatchValue(path.join(logs, '%A_%a.out'))}`,
-    `#SBATCH --chdir=${sbatchValue(o.cwd)}`,
+    `#SBATCH --output=${sbatchValue(out.pattern)}`,
+    ...(out.selfLogged ? ['#SBATCH --open-mode=append'] : []),
     '#SBATCH --ntasks=1',
     `#SBATCH --cpus-per-task=${r.cpus}`,
     ...(r.partition ? [`#SBATCH --partition=${r.partition}`] : []),
@@ -166,7 +201,10 @@ export function batchScript(o: Pick<SlurmRunOptions, 'dir' | 'jobName' | 'comman
     '  echo "array task ${task:-(none)} has no job id: submit with --array and one job id per task as arguments" >&2',
     '  exit 2',
     'fi',
+    ...(out.selfLogged ? [`exec >>${shellQuote(logs)}/"\${SLURM_ARRAY_JOB_ID}_$task.out" 2>&1`] : []),
     'job="${jobs[$task]}"',
+    // Not --chdir: its value is one more name Slurm might expand.
+    `cd -- ${shellQuote(o.cwd)} || exit 2`,
     'echo "sweep job $job on $(hostname) as Slurm task ${SLURM_ARRAY_JOB_ID:-?}_$task" >&2',
     `exec ${run}`,
     '',
@@ -285,15 +323,9 @@ function readSubmissions(dir: string): Submission[] {
   }
 }
 
-function writeFileReplacing(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
-}
-
 function recordSubmission(dir: string, s: Submission): void {
   const all = [...readSubmissions(dir), s];
-  writeFileReplacing(path.join(slurmDir(dir), SUBMISSIONS), JSON.stringify({ format: 'trannsformer-slurm-submissions', formatVersion: 1, submissions: all }, null, 2) + '\n');
+  writeFileAtomic(path.join(slurmDir(dir), SUBMISSIONS), JSON.stringify({ format: 'trannsformer-slurm-submissions', formatVersion: 1, submissions: all }, null, 2) + '\n');
 }
 
 /** Arrays of an earlier submission for this sweep folder that still have tasks queued or running. */
@@ -381,7 +413,7 @@ export async function runSlurmArray(tasks: readonly SlurmTask[], o: SlurmRunOpti
   const sdir = slurmDir(o.dir);
   fs.mkdirSync(path.join(sdir, 'logs'), { recursive: true });
   const script = path.join(sdir, SLURM_SCRIPT);
-  writeFileReplacing(script, batchScript(o));
+  writeFileAtomic(script, batchScript(o));
   fs.chmodSync(script, 0o755);
 
   const byId = new Map<string, TaskState>();
@@ -406,7 +438,13 @@ export async function runSlurmArray(tasks: readonly SlurmTask[], o: SlurmRunOpti
       throw new UserError('sbatch', `refused the sweep's job array: ${r.error ?? (r.stdout.trim() || `exit ${r.code}`)} (script: ${script})`);
     }
     arrays.push(arrayId);
-    recordSubmission(o.dir, { arrayId, jobIds: g.tasks.map((t) => t.id), dependency, submittedAt: new Date().toISOString(), command: ['sbatch', ...args] });
+    try {
+      recordSubmission(o.dir, { arrayId, jobIds: g.tasks.map((t) => t.id), dependency, submittedAt: new Date().toISOString(), command: ['sbatch', ...args] });
+    } catch (e) {
+      // Unrecorded, a later resume could not tell these tasks still run: they go.
+      await cancelAll().catch(() => undefined);
+      throw new UserError('slurm', `${errorMessage(e)}; the job array${arrays.length === 1 ? '' : 's'} submitted (${arrays.join(', ')}) ${arrays.length === 1 ? 'was' : 'were'} cancelled`);
+    }
     g.tasks.forEach((t, index) => {
       const slurmId = `${arrayId}_${index}`;
       byId.set(t.id, { id: t.id, arrayId, index, slurmId, log: path.join(sdir, 'logs', `${slurmId}.out`), started: false, ended: false, offset: 0, partial: '', tail: '', missing: 0, recent: '' });

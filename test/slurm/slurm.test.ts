@@ -12,7 +12,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import type { EngineEvent } from '../../src/engine/events';
 import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord, readSweep } from '../../src/engine/store/sweepFolder';
-import { liveSubmissions, runSlurmArray, slurmDir, type SlurmExit } from '../../src/runner/slurm';
+import { describeSlurmFailure, liveSubmissions, runSlurmArray, slurmDir, type SlurmExit } from '../../src/runner/slurm';
 import { sweepPointRows } from '../../src/extension/runsModel';
 import { tmpDir } from '../helpers/files';
 import { startSweep } from '../helpers/sweep';
@@ -166,6 +166,38 @@ slurmTest('the executor: arrays, afterok dependencies, a failed task with its Sl
   assert.match(subs[1].dependency, /^afterok:\d+_0$/);
   assert.match(fs.readFileSync(path.join(slurmDir(dir), 'sweep.sbatch'), 'utf8'), /#SBATCH --cpus-per-task=1/);
   console.log(`# executor test: 4 tasks in 3 arrays, ${seconds.toFixed(1)} s; c ended ${c.state}${c.reason ? ` (${c.reason})` : ''}`);
+});
+
+slurmTest('odd sweep folders (%, a backslash, #, quotes, blanks): each task logs to its own file and runs in the working folder', async () => {
+  for (const odd of ['trn-slurm 100%a %j #x "q" ', 'trn-slurm 100%a back\\slash %A ']) {
+    const root = tmpDir(odd);
+    const dir = path.join(root, 'sweep %A');
+    const cwd = path.join(root, "cwd it's %a");
+    fs.mkdirSync(dir);
+    fs.mkdirSync(cwd);
+    const exits = new Map<string, SlurmExit>();
+    await runSlurmArray([{ id: 'j00' }, { id: 'j01' }], {
+      dir,
+      jobName: 'trn-test-odd #1',
+      command: '/bin/sh',
+      // Each task says where it ran: a file in its working folder.
+      argsBefore: ['-c', 'pwd > "$0.where"'],
+      argsAfter: [],
+      cwd,
+      resources: { cpus: 1, maxConcurrent: 2 },
+      poll: { firstMs: 300, factor: 1.5, maxMs: 2000 },
+      onExit: (id, x) => exits.set(id, x),
+    });
+    for (const id of ['j00', 'j01']) {
+      const x = exits.get(id)!;
+      assert.equal(x.state, 'COMPLETED', `${odd}: ${describeSlurmFailure(id, x)}`);
+      assert.equal(path.dirname(x.log), path.join(slurmDir(dir), 'logs'));
+      assert.ok(fs.existsSync(x.log), x.log);
+      assert.equal(fs.readFileSync(path.join(cwd, `${id}.where`), 'utf8').trim(), cwd);
+    }
+    // Nothing written beside the folder under a name Slurm expanded or unescaped.
+    assert.deepEqual(fs.readdirSync(root).sort(), ["cwd it's %a", 'sweep %A']);
+  }
 });
 
 slurmTest('a stop cancels the arrays (scancel); a resubmission is refused while an earlier one is still queued', async () => {

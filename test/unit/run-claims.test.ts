@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SessionManager } from '../../src/extension/sessionManager';
@@ -135,5 +136,30 @@ describe('run claims across windows', () => {
     assert.equal(a.state, 'starting');
     assert.equal(b.state, 'queued');
     await A.cancelAll();
+  });
+});
+
+describe('claim files from a cloned repository', () => {
+  test('a FIFO or a link to /dev/zero named like a claim is unreadable, never read: no hang, no memory growth, taken over once old', () => {
+    const root = tmpDir('claims-hostile-');
+    const fifo = slotFile(root, 0);
+    const zero = slotFile(root, 1);
+    execFileSync('mkfifo', [fifo]);
+    fs.symlinkSync('/dev/zero', zero);
+    const claims = new RunClaims();
+    const t0 = Date.now();
+    const before = process.memoryUsage().rss;
+    // Young and unreadable: counted as being written, so held.
+    assert.equal(claims.holder(fifo), undefined);
+    assert.equal(claims.tryClaim(fifo, 'x'), undefined);
+    // Old and unreadable: stale, taken over.
+    const old = new Date(Date.now() - 60_000);
+    fs.lutimesSync(fifo, old, old);
+    assert.ok(claims.tryClaim(fifo, 'x'), 'an old FIFO claim is taken over');
+    // The link's age is its target's (/dev/zero: old): taken over without a byte read.
+    assert.ok(claims.tryClaim(zero, 'x'), 'a link to /dev/zero is taken over');
+    assert.ok(Date.now() - t0 < 5000, 'bounded in time');
+    assert.ok(process.memoryUsage().rss - before < 256 * 2 ** 20, 'bounded in memory');
+    assert.ok(fs.statSync(fifo).isFile() && !fs.lstatSync(zero).isSymbolicLink(), 'the claims are regular files now');
   });
 });

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { batchScript, checkSlurmResources, describeSlurmFailure, expandTaskIds, runSlurmArray, shellQuote, slurmJobs, submissionGroups } from '../../src/runner/slurm';
@@ -26,7 +27,7 @@ test('the batch script runs the job at the task index, with the resources asked 
     resources: { cpus: 2, maxConcurrent: 3, partition: 'gpu', time: '1:00:00', mem: '4G' },
   });
   for (const line of ['#SBATCH --cpus-per-task=2', '#SBATCH --partition=gpu', '#SBATCH --time=1:00:00', '#SBATCH --mem=4G', '#SBATCH --ntasks=1']) assert.ok(script.includes(line), line);
-  assert.match(script, /#SBATCH --output=".*slurm\/logs\/%A_%a\.out"/);
+  assert.equal(sbatchOptions(script).output, path.join(dir, 'slurm', 'logs', '%A_%a.out'));
   // Run it as Slurm would, with the command replaced by echo: task 1 runs the second argument, quoting intact.
   const file = path.join(dir, 'x.sbatch');
   fs.writeFileSync(file, script.replace('exec /usr/bin/node', 'exec /bin/echo'));
@@ -37,6 +38,109 @@ test('the batch script runs the job at the task index, with the resources asked 
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /array task 5 has no job id/);
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
+});
+
+/**
+ * The `#SBATCH` options of a script as sbatch 22.05 reads them
+ * (src/sbatch/opt.c, _get_argument): a backslash escapes the next character,
+ * quotes group (blanks included), an unquoted `#` ends the line.
+ */
+function sbatchOptions(script: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of script.split('\n')) {
+    if (!line.startsWith('#SBATCH')) continue;
+    let arg = '';
+    let quote = '';
+    let escaped = false;
+    for (const c of line.slice('#SBATCH'.length).trimStart()) {
+      if (!quote && /\s/.test(c)) break;
+      if (escaped) escaped = false;
+      else if (c === '\\') {
+        escaped = true;
+        continue;
+      } else if (quote) {
+        if (c === quote) {
+          quote = '';
+          continue;
+        }
+      } else if (c === '"' || c === "'") {
+        quote = c;
+        continue;
+      } else if (c === '#') break;
+      arg += c;
+    }
+    const m = /^--([a-z-]+)=(.*)$/s.exec(arg);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * The file a batch task's output goes to, as slurmstepd 22.05 names it
+ * (src/slurmd/common/fname.c; checked on the loopback cluster): with any
+ * backslash in the name, backslashes are removed (`\\\\` keeps one) and
+ * nothing is replaced; otherwise `%%` is `%` and `%A`, `%a`, `%j`, … are replaced.
+ */
+function slurmOutputFile(pattern: string, task: { array: number; index: number }): string {
+  if (pattern.includes('\\')) return pattern.replace(/\\(.?)/g, '$1');
+  return pattern.replace(/%(\d*)([%AajJNnstux])/g, (_all: string, _w: string, c: string) =>
+    c === '%' ? '%' : c === 'A' ? String(task.array) : c === 'a' ? String(task.index) : c === 'j' || c === 'J' ? String(task.array + task.index + 1) : `<${c}>`,
+  );
+}
+
+test('odd sweep folders (%, backslash, #, quotes, blanks): every task logs to its own file where the executor reads it, and runs in the working folder', () => {
+  for (const odd of ['trn 100%a done ', 'trn back\\slash %j #1 "q" ', "trn it's"]) {
+    const dir = tmpDir(odd);
+    const cwd = tmpDir(`${odd}cwd `);
+    const logs = path.join(dir, 'slurm', 'logs');
+    fs.mkdirSync(logs, { recursive: true });
+    const script = batchScript({ dir, jobName: 'trannsformer-a#b "c"\\d', command: '/usr/bin/node', argsBefore: ['cli.js', 'sweep-job', dir], argsAfter: ['--json'], cwd, resources: { cpus: 1, maxConcurrent: 2 } });
+    const o = sbatchOptions(script);
+    assert.equal(o['job-name'], 'trannsformer-a#b "c"\\d');
+    // Run task 101_1 as slurmstepd would: its output appended to the file Slurm names, in some other folder.
+    const file = path.join(dir, 'x.sbatch');
+    fs.writeFileSync(file, script.replace('exec /usr/bin/node', 'pwd; exec /bin/echo'));
+    const slurmFile = slurmOutputFile(o.output, { array: 101, index: 1 });
+    assert.equal(path.dirname(slurmFile), logs, odd);
+    const fd = fs.openSync(slurmFile, 'a');
+    const r = spawnSync('bash', [file, 'j00', 'j01'], { stdio: ['ignore', fd, fd], cwd: os.tmpdir(), env: { ...process.env, SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_JOB_ID: '101' } });
+    fs.closeSync(fd);
+    assert.equal(r.status, 0, fs.readFileSync(slurmFile, 'utf8'));
+    // Where the executor reads task 101_1's output: the task's lines, run in the working folder.
+    const lines = fs.readFileSync(path.join(logs, '101_1.out'), 'utf8').split('\n');
+    assert.match(lines[0], /^sweep job j01 on .* as Slurm task 101_1$/);
+    assert.deepEqual(lines.slice(1, 3), [cwd, `cli.js sweep-job ${dir} j01 --json`]);
+  }
+  // A line break cannot be carried by a batch script: refused, naming what holds it.
+  assert.throws(
+    () => batchScript({ dir: '/tmp/a\nb', jobName: 't', command: 'node', argsBefore: [], argsAfter: [], cwd: '/tmp', resources: { cpus: 1, maxConcurrent: 1 } }),
+    (e: Error & { where?: string }) => e.where === 'the sweep folder' && /line break/.test(e.message),
+  );
+});
+
+test("the executor's own files are written whole: a failed write leaves no temporary file and names the file", async () => {
+  const f = fakeSlurm({ sbatch: 'echo "101;cluster"', squeue: 'exit 0', sacct: `echo "101_0|COMPLETED|0:0|None"` });
+  try {
+    const dir = tmpDir();
+    await runSlurmArray([{ id: 'a' }], fakeOpts(dir));
+    const sdir = path.join(dir, 'slurm');
+    assert.deepEqual(fs.readdirSync(sdir).sort(), ['logs', 'submissions.json', 'sweep.sbatch']);
+    // submissions.json cannot be replaced (a folder in its place): the error names it and nothing is left behind.
+    fs.rmSync(path.join(sdir, 'submissions.json'));
+    fs.mkdirSync(path.join(sdir, 'submissions.json', 'x'), { recursive: true });
+    const cancelled = path.join(dir, 'scancel.args');
+    const g = fakeSlurm({ scancel: `echo "$@" > '${cancelled}'` });
+    try {
+      await assert.rejects(runSlurmArray([{ id: 'a' }], fakeOpts(dir)), (e: Error & { where?: string }) => e.where === 'slurm' && /submissions\.json: could not be written.*cancelled/.test(e.message));
+    } finally {
+      g.restore();
+    }
+    // What was submitted but could not be recorded is cancelled: a resume would not know of it.
+    assert.equal(fs.readFileSync(cancelled, 'utf8').trim(), '101');
+    assert.deepEqual(fs.readdirSync(sdir).sort(), ['logs', 'submissions.json', 'sweep.sbatch']);
+  } finally {
+    f.restore();
+  }
 });
 
 test('submission groups: independent jobs in one array, dependents after what they need; cycles refused', () => {

@@ -6,9 +6,9 @@
  * config is frozen. Checks therefore see exactly the values that run, and
  * `config.json` records them, every default filled.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../core/errors';
+import { readBoundedText, readProblem } from '../core/boundedFile';
 import { resolveTransform, type ExperimentConfig, type ResolvedTransform } from './schema';
 import { formatPath, isTooDeep, parseJson, validateConfig, type ConfigProblem, type JsonPath } from './validate';
 import { locateProblems } from './diagnostics';
@@ -106,9 +106,10 @@ function resolveOrThrow(file: string, baseDir: string, raw: unknown, overrides: 
 export function loadConfigFile(file: string, overrides: readonly ConfigOverride[] = []): LoadedConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Bounded: a config that is a FIFO, a device or gigabytes is refused, never read.
+    text = readBoundedText(file, 'config');
   } catch (e) {
-    throw new UserError(file, `cannot read the config (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UserError(file, `cannot read the config (${readProblem(e, file)})`);
   }
   return resolveOrThrow(file, path.dirname(path.resolve(file)), parseJson(text, file), overrides, text);
 }

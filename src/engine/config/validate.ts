@@ -11,6 +11,7 @@ import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError 
 import { UserError } from '../core/errors';
 import { configSchema, type ExperimentConfig } from './schema';
 import { checkConfig } from './checks';
+import { resolveAxis } from './sweepAxes';
 import { closest } from './suggest';
 import { formatPath, type ConfigProblem, type JsonPath, type ValidateOptions } from './problems';
 
@@ -143,6 +144,27 @@ export function tooDeepMessage(): string {
 }
 
 /**
+ * Sweep axes whose array index names no item of the config's list (the
+ * checks already refuse an axis that names no field, or an index past what
+ * the schema allows): sweeping it would add items, or allocate the gap.
+ */
+function sweepIndexProblems(c: Record<string, unknown>): ConfigProblem[] {
+  const sweep = c.sweep as { grid?: unknown; random?: { ranges?: unknown } } | undefined;
+  const keys = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
+  const axes: [JsonPath, string][] = [
+    ...keys(sweep?.grid).map((a): [JsonPath, string] => [['sweep', 'grid', a], a]),
+    ...keys(sweep?.random?.ranges).map((a): [JsonPath, string] => [['sweep', 'random', 'ranges', a], a]),
+  ];
+  const out: ConfigProblem[] = [];
+  for (const [path, axis] of axes) {
+    if ('problem' in resolveAxis(axis)) continue;
+    const r = resolveAxis(axis, c);
+    if ('problem' in r) out.push({ severity: 'error', code: 'sweep.axis-index', path, message: r.problem });
+  }
+  return out;
+}
+
+/**
  * Validate a parsed config; on success return it with every default filled
  * in. Schema problems and semantic problems are both reported (the checks
  * read defensively, so one wrong type does not hide the others); `config` is
@@ -180,7 +202,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions = {}): Val
     p.message += ` (${r.message.replace(/^is /, '')})`;
     problems.splice(problems.indexOf(r), 1);
   }
-  const all = [...problems, ...semantic];
+  const all = [...problems, ...semantic, ...sweepIndexProblems(copy)];
   return all.some((p) => p.severity === 'error') ? { problems: all } : { config: copy as unknown as ExperimentConfig, problems: all };
 }
 

@@ -14,12 +14,14 @@ import { loadConfigObject, type LoadedConfig } from '../config/resolve';
 import { executeRun } from './run';
 import { evaluateRun } from './evaluate';
 import { paretoRanks } from '../core/pareto';
-import { planSweep, type PlanOptions, type SweepPlan } from './sweepPlan';
-import { hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/runFolder';
+import { checkSweepRecord, planSweep, type PlanOptions, type SweepPlan } from './sweepPlan';
+import { describeOwner, forceAdvice, hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/runFolder';
 import { resumeRun } from './resume';
 import { formatDesignTable, SENSE, summarizeDesigns } from './sweepSeeds';
 import {
+  jobRecordProblem,
   startSweepFolder,
+  SWEEP_FILES,
   readJobRecord,
   readSweep,
   SWEEP_FORMAT,
@@ -34,6 +36,7 @@ import {
 } from '../store/sweepFolder';
 import type { EngineEvent } from '../events';
 import type { Evaluation, PricedMapping } from '../format/evaluation';
+import type { RunResult } from '../format/run';
 import type { SweepFigures, SweepFront, SweepJob, SweepJobRecord, SweepObjective, SweepPointResult, SweepRecord, SweepStatus } from '../format/sweep';
 
 /** Runs a set of jobs somewhere (this process, worker processes) and reports as they go. */
@@ -53,6 +56,8 @@ export interface SweepOptions extends PlanOptions {
   outRoot: string;
   /** Resume this sweep folder instead of creating one. */
   resumeDir?: string;
+  /** --force (with resumeDir): a sweep or job owner on another machine counts as gone (that machine or job is dead). */
+  force?: boolean;
   emit: (e: EngineEvent) => void;
   signal?: AbortSignal;
   /** Default: jobs in this process, one after another, their run events passed to `emit`. */
@@ -72,7 +77,7 @@ export interface SweepOutcome {
 
 function objectiveValue(o: SweepObjective, f: SweepFigures | undefined): number {
   if (!f) return NaN;
-  const v = o === 'area' ? f.area_mm2 : o === 'energy' ? f.energy_uJ : o === 'mpes' ? f.mpes : o === 'accuracy' ? f.testAccuracy : f.snnAccuracy;
+  const v = o === 'area' ? f.area_mm2 : o === 'energy' ? f.energy_uJ : o === 'mpes' ? f.mpes : o === 'accuracy' ? f.testAccuracy : o === 'hwAccuracy' ? f.hwAccuracy : f.snnAccuracy;
   return v ?? NaN;
 }
 
@@ -104,10 +109,13 @@ export function computeFront(rec: SweepRecord, jobs: Map<string, SweepJobRecord 
     return r;
   });
   const byId = new Map(points.map((p) => [p.id, p]));
+  // With the hwAccuracy objective the loss is what a chip gives up against the original's software accuracy.
+  const onChip = rec.objectives.includes('hwAccuracy');
   for (const p of rec.points) {
     const ref = p.referenceId ? byId.get(p.referenceId) : undefined;
     const me = byId.get(p.id)!;
-    if (ref?.figures?.testAccuracy !== undefined && me.figures?.testAccuracy !== undefined) me.accuracyLoss = ref.figures.testAccuracy - me.figures.testAccuracy;
+    const mine = onChip ? me.figures?.hwAccuracy : me.figures?.testAccuracy;
+    if (ref?.figures?.testAccuracy !== undefined && mine !== undefined) me.accuracyLoss = ref.figures.testAccuracy - mine;
   }
   const done = points.filter((p) => p.figures);
   const senses = rec.objectives.map((o) => SENSE[o]);
@@ -154,15 +162,26 @@ function figuresAt(e: Evaluation, crossbars: number[], presets: string[], crossb
   const pi = presets.indexOf(preset);
   const m: PricedMapping | undefined = ci >= 0 && pi >= 0 ? e.results[pi * crossbars.length + ci] : undefined;
   if (!m || m.crossbarSize !== crossbar) return { error: `no pricing at ${crossbar}×${crossbar} on ${preset}` };
+  const hw = e.hardwareAccuracy?.results.find((h) => h.preset === m.preset && h.crossbarSize === crossbar);
   return {
     testAccuracy,
     snnAccuracy: e.snn.accuracy,
+    ...(hw
+      ? { hwAccuracy: hw.accuracy.mean, hwAccuracySpread: { ...(hw.accuracy.std !== undefined ? { std: hw.accuracy.std } : {}), min: hw.accuracy.min, max: hw.accuracy.max, chips: e.hardwareAccuracy!.chips } }
+      : {}),
     mpes: m.mpes,
     utilisation: m.utilisation,
     area_mm2: m.area.total_mm2,
     energy_uJ: m.energy.total_uJ,
     ...(m.warnings.length ? { warnings: m.warnings } : {}),
   };
+}
+
+/** Chips a job's points are measured on: none without the hwAccuracy objective; else the config's hardware.chips, or 3 when that is 0. */
+export const DEFAULT_SWEEP_CHIPS = 3;
+function sweepChips(rec: SweepRecord, job: SweepJob): number {
+  if (!rec.objectives.includes('hwAccuracy')) return 0;
+  return jobConfig(rec, job).config.hardware.chips || DEFAULT_SWEEP_CHIPS;
 }
 
 /** The config of one job, resolved from the sweep record (the file may have changed since). */
@@ -217,24 +236,34 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
       ? await resumeRun({ dir: resumable, emit, signal: opts.signal, forkSave })
       : await executeRun({ loaded, outRoot: sweepDir, emit, signal: opts.signal, forkFrom, forkSave });
     runDir = dir;
-    if (result.status !== 'completed') return close({ status: result.status === 'failed' ? 'failed' : 'interrupted', runDir: dir, error: result.error });
-    const points = rec.points.filter((p) => job.pointIds.includes(p.id));
-    const acc = result.final?.testAccuracy;
-    const priced: Record<string, SweepFigures | { error: string }> = {};
-    try {
-      // One point at the run's own size and preset: the run priced itself. Otherwise re-price once for every size × preset.
-      const own = readEvaluation(dir);
-      const single = points.length === 1 && own && own.results.length > 0 && job.crossbars.length === 1 && job.presets.length === 1;
-      const e = single ? own : evaluateRun(dir, { crossbars: job.crossbars, presets: job.presets, write: false });
-      for (const p of points) priced[p.id] = figuresAt(e, job.crossbars, job.presets, p.crossbar, p.preset, acc);
-    } catch (err) {
-      for (const p of points) priced[p.id] = { error: `pricing failed: ${errorMessage(err)}` };
-    }
-    return close({ status: 'completed', runDir: dir, priced });
+    return close(jobOutcome(rec, job, dir, result));
   } catch (e) {
     close({ status: 'failed', runDir, error: { message: errorMessage(e), where: e instanceof UserError ? e.where : undefined } });
     throw e;
   }
+}
+
+/**
+ * How a job ended, from its run: completed with the figures of each of its
+ * points (priced from the run's network), or interrupted or failed saying
+ * why. Also used when a job's run is resumed on its own (experiment/memberRecords.ts).
+ */
+export function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, result: RunResult): Pick<SweepJobRecord, 'status' | 'runDir' | 'error' | 'priced'> {
+  if (result.status !== 'completed') return { status: result.status === 'failed' ? 'failed' : 'interrupted', runDir: dir, error: result.error };
+  const points = rec.points.filter((p) => job.pointIds.includes(p.id));
+  const acc = result.final?.testAccuracy;
+  const priced: Record<string, SweepFigures | { error: string }> = {};
+  try {
+    // One point at the run's own size and preset: the run priced itself. Otherwise re-price once for every size × preset.
+    const chips = sweepChips(rec, job);
+    const own = readEvaluation(dir);
+    const single = points.length === 1 && own && own.results.length > 0 && job.crossbars.length === 1 && job.presets.length === 1 && (!chips || own.hardwareAccuracy?.off.length === 0);
+    const e = single ? own : evaluateRun(dir, { crossbars: job.crossbars, presets: job.presets, write: false, ...(chips ? { chips } : {}) });
+    for (const p of points) priced[p.id] = figuresAt(e, job.crossbars, job.presets, p.crossbar, p.preset, acc);
+  } catch (err) {
+    for (const p of points) priced[p.id] = { error: `pricing failed: ${errorMessage(err)}` };
+  }
+  return { status: 'completed', runDir: dir, priced };
 }
 
 /** A job's earlier run folder when it can continue (stopped, killed, or failed while training, with a checkpoint). */
@@ -266,22 +295,45 @@ export const inlineJobs =
     }
   };
 
+/** The later of two ISO times (either may be missing or invalid). */
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  const ok = (t: string | undefined) => t !== undefined && Number.isFinite(Date.parse(t));
+  return !ok(a) ? (ok(b) ? b : undefined) : !ok(b) || Date.parse(a!) >= Date.parse(b!) ? a : b;
+}
+
+/** A running job's last sign of life: its run folder's last update (every epoch), else when it started. */
+function jobLastSign(dir: string, r: SweepJobRecord): string | undefined {
+  return later(r.startedAt, r.runDir ? readRun(path.resolve(dir, r.runDir)).result?.updatedAt : undefined);
+}
+
+/** A sweep's last sign of life: sweep.json's update or any of its running jobs'. */
+function sweepLastSign(dir: string, rec: SweepRecord): string | undefined {
+  let t: string | undefined = rec.updatedAt;
+  for (const job of rec.jobs) {
+    const r = readJobRecord(dir, job.id);
+    if (r?.status === 'running') t = later(t, jobLastSign(dir, r));
+  }
+  return t;
+}
+
 /**
  * Close what a killed sweep left open: job records (and run folders) still
  * "running" whose process is gone. Waits up to `waitMs` for live ones (a
  * previous sweep's workers stopping) and refuses if they are still alive.
  */
-async function closeStale(dir: string, rec: SweepRecord, waitMs: number): Promise<void> {
+async function closeStale(dir: string, rec: SweepRecord, waitMs: number, force: boolean): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (const job of rec.jobs) {
     let r = readJobRecord(dir, job.id);
-    while (r?.status === 'running' && sweepOwnerAlive(r.owner) && r.owner.pid !== process.pid) {
-      if (Date.now() > deadline) throw new UserError(dir, `job ${job.id} is still running in process ${r.owner.pid}; stop it first`);
+    while (r?.status === 'running' && r.owner.pid !== process.pid) {
+      const held = { pid: r.owner.pid, owner: r.owner, updatedAt: jobLastSign(dir, r) };
+      if (!sweepOwnerAlive(r.owner, { updatedAt: held.updatedAt, force })) break;
+      if (Date.now() > deadline) throw new UserError(dir, `job ${job.id} is still running in ${describeOwner(held)}; stop it first${forceAdvice(held, '--force')}`);
       await new Promise((res) => setTimeout(res, 200));
       r = readJobRecord(dir, job.id);
     }
     if (r?.status === 'running') {
-      if (r.runDir) markRunEnded(r.runDir, 'interrupted', 'the sweep was stopped');
+      if (r.runDir) markRunEnded(r.runDir, 'interrupted', 'the sweep was stopped', { force });
       writeJobRecord(dir, { ...r, status: 'interrupted', finishedAt: new Date().toISOString(), error: { message: 'the process running this job ended without closing it' } });
     }
   }
@@ -299,9 +351,18 @@ export async function executeSweep(opts: SweepOptions): Promise<SweepOutcome> {
     if (!old) throw new UserError(dir, 'is not a sweep folder (sweep.json missing or unreadable)');
     if (old.fingerprint !== plan.fingerprint)
       throw new UserError(dir, `was planned from a different sweep (${old.points.length} points, ${old.jobs.length} trainings; the config now plans ${plan.points.length} and ${plan.jobs.length}): resume with the config it was started with, or start a new sweep`);
-    if (old.status === 'running' && sweepOwnerAlive(old.owner) && old.owner!.pid !== process.pid)
-      throw new UserError(dir, `is being run by process ${old.owner!.pid}`);
-    await closeStale(dir, old, 15_000);
+    // The record and its job records are checked before anything runs: a damaged or planted one changes nothing.
+    checkSweepRecord(old, plan, path.join(dir, SWEEP_FILES.sweep));
+    for (const j of plan.jobs) {
+      const problem = jobRecordProblem(dir, j.id);
+      if (problem) throw new UserError(dir, `cannot be resumed: ${problem}`);
+    }
+    const updatedAt = sweepLastSign(dir, old);
+    if (old.status === 'running' && sweepOwnerAlive(old.owner, { updatedAt, force: opts.force }) && old.owner!.pid !== process.pid) {
+      const held = { pid: old.owner!.pid, owner: old.owner, updatedAt };
+      throw new UserError(dir, `is being run by ${describeOwner(held)}${forceAdvice(held, '--force')}`);
+    }
+    await closeStale(dir, old, 15_000, opts.force === true);
     // The jobs' thread counts follow this run's core budget.
     rec = { ...old, jobs: plan.jobs, status: 'running', owner: thisProcess(), resumes: (old.resumes ?? 0) + 1 };
     resumed = true;
@@ -388,13 +449,20 @@ export async function executeSweep(opts: SweepOptions): Promise<SweepOutcome> {
       if (opts.runJobs) progressEvent(true);
     },
   });
-  for (const j of rec.jobs) records.set(j.id, readJobRecord(dir, j.id));
-  const front = emitFront();
+  const { front, status } = closeSweepRecords(dir, rec);
+  return { dir, status, record: rec, front, plan };
+}
+
+/** The end of a sweep (and of a job's run resumed on its own): the front from every job record, and sweep.json's status. */
+export function closeSweepRecords(dir: string, rec: SweepRecord): { front: SweepFront; status: Exclude<SweepStatus, 'running'> } {
+  const records = new Map(rec.jobs.map((j) => [j.id, readJobRecord(dir, j.id)]));
+  const front = computeFront(rec, records);
+  writeFront(dir, front);
   const statuses = rec.jobs.map((j) => records.get(j.id)?.status);
   const status: Exclude<SweepStatus, 'running'> = statuses.every((s) => s === 'completed' || s === 'failed') ? 'completed' : 'interrupted';
   rec.status = status;
   writeSweep(dir, rec);
-  return { dir, status, record: rec, front, plan };
+  return { front, status };
 }
 
 const pct = (x: number | undefined, d = 2) => (x === undefined ? '—' : `${(100 * x).toFixed(d)}%`);
@@ -404,7 +472,9 @@ const num = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.t
 export function formatSweepTable(f: SweepFront): string {
   const extra = [...new Set(f.points.flatMap((p) => Object.keys(p.axes)))].filter((a) => !['mode', 'crossbar', 'preset'].includes(a));
   const order = [...f.points].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.figures?.area_mm2 ?? Infinity) - (b.figures?.area_mm2 ?? Infinity) || a.id.localeCompare(b.id));
-  const head = ['', 'point', 'mode', 'crossbar', 'preset', ...extra, 'test acc', 'Δ acc', 'SNN acc', 'mPEs', 'area mm²', 'energy µJ', 'area×energy', 'rank', 'status'];
+  // The chips' accuracy only when some point was measured on chips (the hwAccuracy objective).
+  const hw = f.points.some((p) => p.figures?.hwAccuracy !== undefined);
+  const head = ['', 'point', 'mode', 'crossbar', 'preset', ...extra, 'test acc', 'Δ acc', 'SNN acc', ...(hw ? ['chip acc (mean ± std)'] : []), 'mPEs', 'area mm²', 'energy µJ', 'area×energy', 'rank', 'status'];
   const body = order.map((p) => {
     const fig = p.figures;
     return [
@@ -417,6 +487,7 @@ export function formatSweepTable(f: SweepFront): string {
       pct(fig?.testAccuracy),
       p.accuracyLoss === undefined ? '—' : `${(-100 * p.accuracyLoss).toFixed(2)} pt`,
       pct(fig?.snnAccuracy),
+      ...(hw ? [fig?.hwAccuracy === undefined ? '—' : `${pct(fig.hwAccuracy)} ± ${fig.hwAccuracySpread?.std === undefined ? '—' : (100 * fig.hwAccuracySpread.std).toFixed(2)}`] : []),
       fig ? String(fig.mpes) : '—',
       num(fig?.area_mm2),
       num(fig?.energy_uJ),

@@ -19,11 +19,11 @@
  *   start from it. The result is the same as training each from epoch 1.
  */
 import { createHash } from 'node:crypto';
-import { UserError } from '../core/errors';
+import { errorMessage, UserError } from '../core/errors';
 import { Rng } from '../core/rng';
-import type { ExperimentConfig, SweepConfig, SweepRange, TransformMode } from '../config/schema';
+import { SWEEP_OBJECTIVES, type ExperimentConfig, type SweepConfig, type SweepRange, type TransformMode } from '../config/schema';
 import { resolveAxis } from '../config/sweepAxes';
-import { withOverrides, type ConfigOverride, type LoadedConfig } from '../config/resolve';
+import { loadConfigObject, withOverrides, type ConfigOverride, type LoadedConfig } from '../config/resolve';
 import type { JsonPath } from '../config/validate';
 import type { SweepAxisValue, SweepJob, SweepObjective, SweepPoint, SweepSharing } from '../format/sweep';
 
@@ -54,25 +54,25 @@ export interface PlanOptions {
 }
 
 /** The config path an axis sets: a named axis, or a dotted path to a numeric field of the schema (refused otherwise). */
-export function axisPath(axis: string, where: string): JsonPath {
-  const r = resolveAxis(axis);
+export function axisPath(axis: string, where: string, config?: unknown): JsonPath {
+  const r = resolveAxis(axis, config);
   if ('problem' in r) throw new UserError(where, r.problem);
   return r.path;
 }
 
-/** Every combination of the grid (first axis outermost), each crossed with every random sample. */
-export function expandAxes(spec: Partial<SweepConfig>): SweepAxisValue[][] {
+/** Every combination of the grid (first axis outermost), each crossed with every random sample; indices checked against `config` when given. */
+export function expandAxes(spec: Partial<SweepConfig>, config?: unknown): SweepAxisValue[][] {
   let combos: SweepAxisValue[][] = [[]];
   for (const [axis, values] of Object.entries(spec.grid ?? {})) {
     const where = `sweep.grid.${axis}`;
-    const p = axisPath(axis, where);
+    const p = axisPath(axis, where, config);
     if (!Array.isArray(values) || values.length === 0) throw new UserError(where, 'needs a non-empty list of values');
     combos = combos.flatMap((c) => values.map((value) => [...c, { axis, path: p, value }]));
   }
   const r = spec.random;
   if (r) {
     const rng = new Rng(r.seed ?? 1, 0x5eeb);
-    const axes = Object.entries(r.ranges).map(([axis, range]) => ({ axis, range, path: axisPath(axis, `sweep.random.ranges.${axis}`) }));
+    const axes = Object.entries(r.ranges).map(([axis, range]) => ({ axis, range, path: axisPath(axis, `sweep.random.ranges.${axis}`, config) }));
     for (const a of axes) if (spec.grid && a.axis in spec.grid) throw new UserError(`sweep.random.ranges.${a.axis}`, 'is also a grid axis; sweep each axis one way');
     const samples: SweepAxisValue[][] = [];
     for (let s = 0; s < r.samples; s++) samples.push(axes.map((a) => ({ axis: a.axis, path: a.path, value: draw(rng, a.range, `sweep.random.ranges.${a.axis}`) })));
@@ -178,7 +178,7 @@ export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPl
   const spec = opts.spec ?? loaded.config.sweep;
   if (!spec) throw new UserError(loaded.file, 'has no "sweep" section: add one (see examples/sweep-quick.trannsformer.json)');
   const maxPoints = spec.maxPoints ?? 200;
-  const combos = expandAxes(spec);
+  const combos = expandAxes(spec, loaded.config);
   if (combos.length > maxPoints)
     throw new UserError('sweep.maxPoints', `the sweep plans ${combos.length} points, more than the budget of ${maxPoints}: remove axis values or raise sweep.maxPoints`);
   const base: LoadedConfig = { ...loaded, raw: withoutSweep(loaded.raw) };
@@ -291,3 +291,40 @@ export function planSweep(loaded: LoadedConfig, opts: PlanOptions = {}): SweepPl
     fingerprint,
   };
 }
+
+const KNOWN_OBJECTIVES: readonly string[] = SWEEP_OBJECTIVES;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * A `sweep.json` to resume, checked against itself and against the plan the
+ * config makes now (the fingerprint covers the plan, not the record's own
+ * copy of it): points and jobs present and naming each other, objectives
+ * known, its config valid, and the points, objectives, accuracy-loss limit
+ * and config the plan's. Throws a UserError naming the file and the field.
+ */
+export function checkSweepRecord(rec: SweepRecordShape, plan: SweepPlan, file: string): void {
+  const bad = (field: string, why: string): never => {
+    throw new UserError(file, `${field} ${why}: the record was damaged or edited; resume with an intact sweep folder, or start a new sweep`);
+  };
+  if (!Array.isArray(rec.points) || rec.points.length === 0) bad('points', 'is empty');
+  if (!Array.isArray(rec.jobs) || rec.jobs.length === 0) bad('jobs', 'is empty');
+  const jobIds = new Set(rec.jobs.map((j) => j?.id));
+  const pointIds = new Set(rec.points.map((p) => p?.id));
+  for (const [i, p] of rec.points.entries()) if (!jobIds.has(p?.jobId)) bad(`points[${i}]`, `names the job ${JSON.stringify(p?.jobId)}, which is not in jobs`);
+  for (const [i, j] of rec.jobs.entries())
+    if (!Array.isArray(j?.pointIds) || j.pointIds.length === 0 || !j.pointIds.every((id) => pointIds.has(id))) bad(`jobs[${i}].pointIds`, 'names no point or a point that is not in points');
+  if (!Array.isArray(rec.objectives) || rec.objectives.length === 0 || !rec.objectives.every((o) => KNOWN_OBJECTIVES.includes(o)))
+    bad('objectives', `must be a non-empty list of ${KNOWN_OBJECTIVES.join(', ')} (got ${JSON.stringify(rec.objectives)?.slice(0, 200)})`);
+  try {
+    loadConfigObject(rec.raw, plan.base.baseDir);
+  } catch (e) {
+    bad('raw', `is not a valid config (${errorMessage(e).replace(/^\(config\): /, '')})`);
+  }
+  if (!same(rec.raw, plan.base.raw)) bad('raw', 'is not the config the sweep was planned from');
+  if (!same(rec.points, plan.points)) bad('points', `differ from the ${plan.points.length} points the config plans`);
+  if (!same(rec.objectives, plan.objectives)) bad('objectives', `differ from the config's (${plan.objectives.join(', ')})`);
+  if (rec.accuracyLossLimit !== plan.accuracyLossLimit) bad('accuracyLossLimit', `differs from the config's (${plan.accuracyLossLimit})`);
+}
+
+/** The fields of a sweep record checkSweepRecord reads (as read from disk: anything may be missing). */
+type SweepRecordShape = { points: Partial<SweepPoint>[]; jobs: Partial<SweepJob>[]; objectives: string[]; raw: unknown; accuracyLossLimit: number };

@@ -40,6 +40,8 @@ import type { CompareResult } from '../format/compare';
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
 import { fsErrorMessage, IoError } from '../core/errors';
 import { ensureOutRoot } from './outRoot';
+import { isMissingFile, readBounded, readBoundedJson, readBoundedText, type FileKind } from '../core/boundedFile';
+import { configFieldsDiffer, configSha256 } from './configPrint';
 
 export const RUN_FORMAT = 'trannsformer-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -64,7 +66,8 @@ let tempCounter = 0;
 
 /**
  * Write a file whole or not at all: a temporary file beside it, flushed to
- * disk, renamed over it. On failure the temporary file is removed and an
+ * disk, renamed over it, the folder flushed (so the rename survives a power
+ * loss). On failure the temporary file is removed and an
  * IoError names the file and the cause (ENOSPC: "no space left on device").
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
@@ -82,6 +85,20 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     if (fd !== undefined) closeQuietly(fd);
     fs.rmSync(tmp, { force: true });
     throw new IoError(file, `could not be written: ${fsErrorMessage(e)}`);
+  }
+  syncFolder(path.dirname(file));
+}
+
+/** Flush a folder's entries (the rename above) to disk; file systems that cannot (EINVAL, EISDIR, …) are left as they are. */
+export function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // The file itself is written and renamed: only its survival of a power loss is left to the file system.
+  } finally {
+    if (fd !== undefined) closeQuietly(fd);
   }
 }
 
@@ -228,6 +245,8 @@ export class RunWriter {
   private readonly t0 = Date.now();
   /** Seconds the run took before it was resumed. */
   private secondsBefore = 0;
+  /** The config as config.json holds it: every checkpoint records it, so a resume can tell an edited config. */
+  private runConfig: unknown;
 
   /**
    * Take over a stopped or killed run folder to continue it from its
@@ -242,25 +261,39 @@ export class RunWriter {
     const w = Object.create(RunWriter.prototype) as RunWriter;
     const metrics = readMetrics(dir).metrics.filter((m) => m.epoch <= at.epoch);
     writeFileAtomic(path.join(dir, FILES.metrics), metrics.map((m) => JSON.stringify(m) + '\n').join(''));
-    const snapshots = (decodeSnapshots(dir)?.meta ?? []).filter((m) => m.epoch <= at.epoch).map((m) => readSnapshot(dir, m.epoch)).filter((x): x is ConnectivitySnapshot => !!x);
+    // Where the stopped run ended is not the run's end: its "final" label goes (and a snapshot taken only for it); the resumed run labels its own end.
+    const snapshots = (decodeSnapshots(dir)?.meta ?? [])
+      .filter((m) => m.epoch <= at.epoch)
+      .map((m) => readSnapshot(dir, m.epoch))
+      .filter((x): x is ConnectivitySnapshot => !!x)
+      .map((x) => ({ ...x, reasons: x.reasons.filter((r) => r !== 'final') }))
+      .filter((x) => x.reasons.length > 0);
+    if (fs.existsSync(path.join(dir, FILES.snapshots))) writeFileAtomic(path.join(dir, FILES.snapshots), encodeSnapshots(snapshots));
     const last = metrics[metrics.length - 1];
     let best: RunResult['best'];
     for (const m of metrics) if (!best || m.testAccuracy > best.testAccuracy) best = { epoch: m.epoch, testAccuracy: m.testAccuracy };
     const prev = rec.result;
+    // Reached only when the resume accepted it (resumableConfig refuses an edited config otherwise): recorded with the fields.
+    const sha = configSha256(rec.config);
+    const configChange = prev.configSha256 !== undefined && prev.configSha256 !== sha ? { fields: changedSinceCheckpoint(dir, rec.config), from: prev.configSha256, to: sha } : undefined;
     const result: RunResult = {
       ...prev,
+      configSha256: sha,
       status: 'running',
       pid: process.pid,
       owner: ownerOfThisProcess(),
       updatedAt: new Date().toISOString(),
+      // An accepted config change may change these: the record follows the config that runs.
+      layers: rec.config.network?.layers ?? prev.layers,
+      epochsPlanned: rec.config.training?.epochs ?? prev.epochsPlanned,
       epochsCompleted: at.epoch,
       batchesIntoEpoch: at.batchesIntoEpoch,
       final: last ? { testAccuracy: last.testAccuracy, testLoss: last.testLoss, trainAccuracy: last.trainAccuracy, trainLoss: last.trainLoss, keptFraction: last.keptFraction } : undefined,
       best,
-      resumes: [...(prev.resumes ?? []), { at: new Date().toISOString(), fromEpoch: at.epoch, batchesIntoEpoch: at.batchesIntoEpoch, previousStatus: prev.status }],
+      resumes: [...(Array.isArray(prev.resumes) ? prev.resumes : []), { at: new Date().toISOString(), fromEpoch: at.epoch, batchesIntoEpoch: at.batchesIntoEpoch, previousStatus: prev.status, ...(configChange ? { configChange } : {}) }],
     };
     for (const k of ['finishedAt', 'error', 'weightsFile', 'weightsNote', 'mapping', 'hardware'] as const) delete result[k];
-    Object.assign(w, { dir, result, t0: Date.now(), secondsBefore: prev.seconds ?? 0, snapshots });
+    Object.assign(w, { dir, result, t0: Date.now(), secondsBefore: prev.seconds ?? 0, snapshots, runConfig: rec.config });
     w.save();
     return w;
   }
@@ -283,6 +316,7 @@ export class RunWriter {
       owner: ownerOfThisProcess(),
       host: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown' },
       configFile,
+      configSha256: configSha256(config),
       layers: config.network.layers,
       epochsPlanned: config.training.epochs,
       epochsCompleted: 0,
@@ -290,6 +324,7 @@ export class RunWriter {
       seconds: 0,
     };
     writeFileAtomic(path.join(dir, FILES.config), JSON.stringify(config, null, 2) + '\n');
+    this.runConfig = config;
     writeFileAtomic(path.join(dir, FILES.metrics), '');
     this.save();
   }
@@ -341,7 +376,8 @@ export class RunWriter {
 
   /** Replace the checkpoint (see train/checkpoint.ts) and record where it stands. */
   writeCheckpoint(encoded: { tensors: NamedTensor[]; meta: Record<string, unknown> }, at: { epoch: number; batchesIntoEpoch: number }): void {
-    writeFileAtomic(path.join(this.dir, FILES.checkpoint), encodeTensors(encoded.tensors, { ...encoded.meta, name: this.result.name }));
+    const own = { name: this.result.name, runConfig: this.runConfig, runCreatedAt: this.result.createdAt };
+    writeFileAtomic(path.join(this.dir, FILES.checkpoint), encodeTensors(encoded.tensors, { ...encoded.meta, ...own }));
     this.update({ checkpoint: { file: FILES.checkpoint, epoch: at.epoch, batchesIntoEpoch: at.batchesIntoEpoch, at: new Date().toISOString() } });
   }
 
@@ -372,26 +408,68 @@ function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** Who owns a running folder: this process, as any reader on this machine can check it. */
-function ownerOfThisProcess(): NonNullable<RunResult['owner']> {
+/** Who owns a running folder (or a lock): this process, as any reader on this machine can check it. */
+export function ownerOfThisProcess(): NonNullable<RunResult['owner']> {
   const startTime = processStartTime(process.pid);
   return { pid: process.pid, hostname: os.hostname(), ...(startTime !== undefined ? { startTime } : {}) };
 }
 
 /**
- * Whether the process that owns a run folder still lives. A folder written
- * on another machine cannot be checked from here and counts as alive; a pid
- * now held by another process (start time differs) counts as dead.
+ * How long a record owned by a process on another machine counts as live
+ * after its last update (result.json is rewritten at every epoch end): past
+ * it the owner counts as gone (a dead Slurm node); `--force` counts it gone at once.
  */
-export function ownerAlive(r: Pick<RunResult, 'pid' | 'owner' | 'host'>): boolean {
+export const OTHER_HOST_GRACE_MS = 30 * 60_000;
+
+/** Whose record, and when it was last written (ISO time), for ownerState. */
+export interface OwnerRecord {
+  pid: number;
+  owner?: { pid: number; hostname?: string; startTime?: string };
+  host?: { platform: string };
+  updatedAt?: string;
+}
+
+/**
+ * "alive": the owner runs on this machine (same pid and start time); "gone":
+ * it does not, or it is on another machine and its record was not updated
+ * for OTHER_HOST_GRACE_MS; "unknown": on another machine, updated within it.
+ */
+export function ownerState(r: OwnerRecord, now = Date.now()): 'alive' | 'gone' | 'unknown' {
   const o = r.owner ?? { pid: r.pid };
-  if (o.hostname !== undefined ? o.hostname !== os.hostname() : r.host?.platform !== `${process.platform}-${process.arch}`) return true;
-  if (!processAlive(o.pid)) return false;
-  if (o.startTime !== undefined) {
-    const now = processStartTime(o.pid);
-    if (now !== undefined && now !== o.startTime) return false;
+  if (o.hostname !== undefined ? o.hostname !== os.hostname() : r.host !== undefined && r.host.platform !== `${process.platform}-${process.arch}`) {
+    const at = r.updatedAt === undefined ? NaN : Date.parse(r.updatedAt);
+    return Number.isFinite(at) && now - at < OTHER_HOST_GRACE_MS ? 'unknown' : 'gone';
   }
-  return true;
+  if (!processAlive(o.pid)) return 'gone';
+  if (o.startTime !== undefined) {
+    const started = processStartTime(o.pid);
+    if (started !== undefined && started !== o.startTime) return 'gone';
+  }
+  return 'alive';
+}
+
+/**
+ * Whether the process that owns a run folder (or a lock) may still live: a
+ * live owner here, or one on another machine within the grace unless
+ * `force` (the user says that machine is gone). A pid now held by another
+ * process (start time differs) counts as dead.
+ */
+export function ownerAlive(r: OwnerRecord, opts: { force?: boolean; now?: number } = {}): boolean {
+  const s = ownerState(r, opts.now);
+  return s === 'alive' || (s === 'unknown' && opts.force !== true);
+}
+
+/** The owner of a record in words, for refusals: "process 12", or "process 12 on host h (last update …)". */
+export function describeOwner(r: OwnerRecord): string {
+  const o = r.owner ?? { pid: r.pid };
+  return o.hostname !== undefined && o.hostname !== os.hostname() ? `process ${o.pid} on host ${o.hostname} (last update ${r.updatedAt ?? 'unknown'})` : `process ${o.pid}`;
+}
+
+/** Advice after a refusal because of a live-looking owner: what --force does, when the owner is on another machine. */
+export function forceAdvice(r: OwnerRecord, flag: string): string {
+  return ownerState(r) === 'unknown'
+    ? `; it runs on another machine, which cannot be checked from here: if that machine or job is gone, wait until ${OTHER_HOST_GRACE_MS / 60_000} minutes after its last update or add ${flag}`
+    : '';
 }
 
 function processAlive(pid: number): boolean {
@@ -408,14 +486,18 @@ export function readRun(dir: string): RunRecord {
   const rec: RunRecord = { dir, state: 'corrupt' };
   let result: RunResult;
   try {
-    result = JSON.parse(fs.readFileSync(path.join(dir, FILES.result), 'utf8')) as RunResult;
+    result = readBoundedJson(path.join(dir, FILES.result), 'result') as RunResult;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    rec.problem = code === 'ENOENT' ? 'result.json is missing' : `result.json is unreadable (${(e as Error).message})`;
+    rec.problem = isMissingFile(e) ? 'result.json is missing' : `result.json is unreadable (${(e as Error).message})`;
     return rec;
   }
   if (result?.format !== RUN_FORMAT || typeof result.status !== 'string') {
     rec.problem = 'result.json is not a TraNNsformer run record';
+    return rec;
+  }
+  const shapeProblem = resultShapeProblem(result);
+  if (shapeProblem) {
+    rec.problem = `result.json is damaged: ${shapeProblem}`;
     return rec;
   }
   if (result.formatVersion > RUN_FORMAT_VERSION) {
@@ -424,7 +506,7 @@ export function readRun(dir: string): RunRecord {
   }
   rec.result = result;
   try {
-    rec.config = JSON.parse(fs.readFileSync(path.join(dir, FILES.config), 'utf8')) as ExperimentConfig;
+    rec.config = readBoundedJson(path.join(dir, FILES.config), 'config') as ExperimentConfig;
   } catch (e) {
     rec.problem = `config.json is unreadable (${(e as Error).message})`;
     return rec;
@@ -434,26 +516,39 @@ export function readRun(dir: string): RunRecord {
   return rec;
 }
 
-/** Per-epoch metrics; a torn last line (the writer died mid-append) is skipped. */
-export function readMetrics(dir: string): { metrics: EpochMetrics[]; skipped: number } {
+/** Why the fields readers rely on are not of their type, or undefined. */
+function resultShapeProblem(r: RunResult): string | undefined {
+  // The folder's config is found through it (evaluate, resume): a path or nothing.
+  if (r.configFile !== undefined && typeof r.configFile !== 'string') return 'configFile is not a path';
+  return undefined;
+}
+
+/** Per-epoch metrics; a torn last line (the writer died mid-append) is skipped; `problem` when the file cannot be read (not when it is missing). */
+export function readMetrics(dir: string): { metrics: EpochMetrics[]; skipped: number; problem?: string } {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, FILES.metrics), 'utf8');
-  } catch {
-    return { metrics: [], skipped: 0 };
+    text = readBoundedText(path.join(dir, FILES.metrics), 'metrics');
+  } catch (e) {
+    return { metrics: [], skipped: 0, ...(isMissingFile(e) ? {} : { problem: (e as Error).message }) };
   }
   const metrics: EpochMetrics[] = [];
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
-      metrics.push(JSON.parse(line) as EpochMetrics);
+      const m = JSON.parse(line) as EpochMetrics | null;
+      // A line that is not an epoch's record (null, a number, no epoch) is skipped like a torn one.
+      if (m !== null && typeof m === 'object' && Number.isSafeInteger(m.epoch)) metrics.push(m);
+      else skipped++;
     } catch {
       skipped++;
     }
   }
   return { metrics, skipped };
 }
+
+/** The largest weight a model may hold (as train/checkpoint.ts MAX_WEIGHT): a larger one is damage that would ruin the spiking conversion. */
+const MAX_MODEL_WEIGHT = 1e4;
 
 /**
  * Weights and masks of a run, in the paper's [outputs, inputs] orientation.
@@ -474,6 +569,7 @@ export function readModel(dir: string): { layers: number[]; weights: Float32Arra
     if (!(w instanceof Float32Array) || !(m instanceof Uint8Array)) throw new IoError(file, `is damaged: layer ${l + 1} has no weights or masks of the right type`);
     if (w.length !== n || m.length !== n) throw new IoError(file, `is damaged: layer ${l + 1} should hold ${layers[l + 1]}×${layers[l]} weights and masks`);
     for (let i = 0; i < n; i++) if (!Number.isFinite(w[i])) throw new IoError(file, `is damaged: layer ${l + 1} holds a non-finite weight (at ${i})`);
+    for (let i = 0; i < n; i++) if (Math.abs(w[i]) > MAX_MODEL_WEIGHT) throw new IoError(file, `is damaged: layer ${l + 1} holds the weight ${w[i]} (at ${i}), beyond ±${MAX_MODEL_WEIGHT}`);
     for (let i = 0; i < n; i++) if (m[i] > 1) throw new IoError(file, `is damaged: the mask of layer ${l + 1} holds ${m[i]} (masks are 0 or 1)`);
     weights.push(w);
     masks.push(m);
@@ -485,12 +581,9 @@ export function readModel(dir: string): { layers: number[]; weights: Float32Arra
 function readTensorFile(file: string, what: string): { tensors: Map<string, NamedTensor>; meta: Record<string, unknown> } {
   let buf: Buffer;
   try {
-    const st = fs.statSync(file);
-    if (!st.isFile()) throw new IoError(file, `is not a regular file`);
-    buf = fs.readFileSync(file);
+    buf = readBounded(file, 'tensors');
   } catch (e) {
-    if (e instanceof IoError) throw e;
-    throw new IoError(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? `is missing: the run has no ${what} file` : `could not be read: ${fsErrorMessage(e)}`);
+    throw isMissingFile(e) ? new IoError(file, `is missing: the run has no ${what} file`) : e;
   }
   try {
     return decodeTensors(buf, file);
@@ -504,6 +597,17 @@ function readTensorFile(file: string, what: string): { tensors: Map<string, Name
 export function readCheckpointFile(dir: string): { file: string; tensors: Map<string, NamedTensor>; meta: Record<string, unknown> } {
   const file = path.join(dir, FILES.checkpoint);
   return { file, ...readTensorFile(file, 'checkpoint') };
+}
+
+/** The fields of `config` that differ from the config the run's checkpoint recorded (a note when no checkpoint holds one). */
+export function changedSinceCheckpoint(dir: string, config: unknown): string[] {
+  let recorded: unknown;
+  try {
+    recorded = readCheckpointFile(dir).meta.runConfig;
+  } catch {
+    recorded = undefined;
+  }
+  return recorded === undefined ? ['(not known: no checkpoint records the earlier config)'] : configFieldsDiffer(recorded, config);
 }
 
 /** Delete a run's checkpoint (a completed run needs none). */
@@ -536,9 +640,9 @@ export function listRuns(root: string): RunRecord[] {
 }
 
 /** Parse a JSON file of a run folder; undefined when it is missing or damaged (readers never throw). */
-function readJson<T>(file: string): T | undefined {
+function readJson<T>(file: string, kind: FileKind): T | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    return readBoundedJson(file, kind) as T;
   } catch {
     return undefined;
   }
@@ -546,7 +650,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** `clusters.json`, or undefined (runs of the original mode before clusters were recorded, or a damaged file). */
 export function readClusters(dir: string): ClustersFile | undefined {
-  const c = readJson<ClustersFile>(path.join(dir, FILES.clusters));
+  const c = readJson<ClustersFile>(path.join(dir, FILES.clusters), 'clusters');
   return c && Array.isArray(c.layers) ? c : undefined;
 }
 
@@ -560,10 +664,10 @@ export function readClustersFor(dir: string, layers: readonly number[]): Cluster
   const file = path.join(dir, FILES.clusters);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readBoundedText(file, 'clusters');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return layers.slice(1).map(() => []);
-    throw new IoError(file, `could not be read: ${fsErrorMessage(e)}`);
+    if (isMissingFile(e)) return layers.slice(1).map(() => []);
+    throw e;
   }
   const bad = (why: string): never => {
     throw new IoError(file, `is damaged: ${why}`);
@@ -592,18 +696,30 @@ export function readClustersFor(dir: string, layers: readonly number[]): Cluster
 
 /** `mapping.json`, or undefined. */
 export function readMapping(dir: string): MappingFile | undefined {
-  const m = readJson<MappingFile>(path.join(dir, FILES.mapping));
+  const m = readJson<MappingFile>(path.join(dir, FILES.mapping), 'mapping');
   return m && typeof m.schemes === 'object' && m.schemes !== null ? m : undefined;
 }
 
 /** `evaluation.json`, or undefined. */
 export function readEvaluation(dir: string): Evaluation | undefined {
-  const e = readJson<Evaluation>(path.join(dir, FILES.evaluation));
+  const e = readJson<Evaluation>(path.join(dir, FILES.evaluation), 'evaluation');
   return e && Array.isArray(e.results) ? e : undefined;
 }
 
 export function writeEvaluation(dir: string, e: Evaluation): void {
   writeFileAtomic(path.join(dir, FILES.evaluation), JSON.stringify(e, null, 2) + '\n');
+}
+
+/**
+ * Replace a finished run's `hardware` summary in result.json (a later
+ * `evaluate` measured it again); false when the run is still running or the
+ * folder is not a readable run (its own process writes result.json then).
+ */
+export function updateHardwareSummary(dir: string, hardware: NonNullable<RunResult['hardware']>): boolean {
+  const rec = readRun(dir);
+  if (rec.state !== 'ok' || !rec.result || rec.result.status === 'running') return false;
+  writeResultFile(dir, { ...rec.result, hardware, updatedAt: new Date().toISOString() });
+  return true;
 }
 
 /** Whether a folder is a comparison folder (holds `compare.json`), without reading it. */
@@ -616,7 +732,7 @@ export const compareFile = (dir: string): string => path.join(dir, FILES.compare
 
 /** `compare.json` of a comparison folder, or undefined. */
 export function readCompare(dir: string): CompareResult | undefined {
-  const c = readJson<CompareResult>(path.join(dir, FILES.compare));
+  const c = readJson<CompareResult>(path.join(dir, FILES.compare), 'compare');
   return c && Array.isArray(c.rows) ? c : undefined;
 }
 
@@ -636,11 +752,11 @@ export function writeReportFile(dir: string, html: string): string {
  * folder still "running" becomes `status` with the reason. Does nothing to a
  * folder that is not running, or whose owner process is still alive.
  */
-export function markRunEnded(dir: string, status: Exclude<RunStatus, 'running' | 'completed'>, reason: string): boolean {
+export function markRunEnded(dir: string, status: Exclude<RunStatus, 'running' | 'completed'>, reason: string, opts: { force?: boolean } = {}): boolean {
   const rec = readRun(dir);
   if (rec.state !== 'ok' || !rec.result || rec.result.status !== 'running') return false;
-  // A live owner on this machine still closes its own folder.
-  if (ownerAlive(rec.result)) return false;
+  // A live owner on this machine still closes its own folder (one on another machine too, within the grace and unless forced).
+  if (ownerAlive(rec.result, opts)) return false;
   const result: RunResult = { ...rec.result, status, finishedAt: new Date().toISOString(), error: { message: `${reason} (the engine exited without closing the run)` } };
   try {
     writeResultFile(dir, result);
@@ -706,7 +822,7 @@ function indicesBelow(v: unknown, n: number): boolean {
 function decodeSnapshots(dir: string): { meta: SnapshotMeta[]; tensors: Map<string, { data: unknown }> } | undefined {
   const file = path.join(dir, FILES.snapshots);
   try {
-    const { tensors, meta } = decodeTensors(fs.readFileSync(file), file);
+    const { tensors, meta } = decodeTensors(readBounded(file, 'snapshots'), file);
     const list = (meta as { snapshots?: unknown }).snapshots;
     // Every entry is checked: a damaged one is left out, never half-read.
     return Array.isArray(list) ? { meta: list.filter(isSnapshotMeta), tensors } : undefined;
@@ -738,7 +854,7 @@ export function readSnapshot(dir: string, epoch: number): ConnectivitySnapshot |
 /** The report of a run or comparison folder, or undefined when there is none yet. */
 export function readReportFile(dir: string): string | undefined {
   try {
-    return fs.readFileSync(path.join(dir, FILES.report), 'utf8');
+    return readBoundedText(path.join(dir, FILES.report), 'report');
   } catch {
     return undefined;
   }

@@ -23,7 +23,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFolderWhole, createRunDir, ownerAlive, writeFileAtomic } from './runFolder';
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
+import { isMissingFile, readBounded, readBoundedJson, type FileKind } from '../core/boundedFile';
 import type { SweepFront, SweepJobRecord, SweepRecord } from '../format/sweep';
+import type { EpochMetrics } from '../format/metrics';
 
 export const SWEEP_FORMAT = 'trannsformer-sweep';
 export const SWEEP_FORMAT_VERSION = 1;
@@ -50,9 +52,9 @@ export function isSweepDir(dir: string): boolean {
   return fs.existsSync(path.join(dir, SWEEP_FILES.sweep));
 }
 
-function readJson<T>(file: string): T | undefined {
+function readJson<T>(file: string, kind: FileKind): T | undefined {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+    return readBoundedJson(file, kind) as T;
   } catch {
     return undefined;
   }
@@ -70,15 +72,49 @@ export function readForkCheckpoint(dir: string, jobId: string, epoch: number): {
   const file = forkFile(dir, jobId, epoch);
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    buf = readBounded(file, 'tensors');
   } catch (e) {
-    return { problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} is not there (the parent job has not reached epoch ${epoch})` : `${file} could not be read` };
+    return { problem: isMissingFile(e) ? `${file} is not there (the parent job has not reached epoch ${epoch})` : (e as Error).message };
   }
+  let decoded: ReturnType<typeof decodeTensors>;
   try {
-    return { ...decodeTensors(buf, file), file };
+    decoded = decodeTensors(buf, file);
   } catch (e) {
     return { problem: (e as Error).message };
   }
+  const problem = forkMetaProblem(dir, decoded.meta, epoch, decoded.tensors.size);
+  return problem ? { problem: `${file}: ${problem}` } : { ...decoded, file };
+}
+
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const finiteList = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every(finite);
+
+/**
+ * What a fork's metadata must be before a child copies it into its own run
+ * folder: the state after exactly `epoch` epochs, one metrics record per
+ * epoch 1…epoch with finite figures for every layer, the mPEs per crossbar
+ * finite, and the parent's run folder (whose snapshots are copied) inside
+ * this sweep folder. Undefined when sound.
+ */
+function forkMetaProblem(dir: string, meta: Record<string, unknown>, epoch: number, tensorCount: number): string | undefined {
+  const loop = meta.loop as { epochsCompleted?: unknown; batchesIntoEpoch?: unknown } | undefined;
+  if (loop?.epochsCompleted !== epoch || loop.batchesIntoEpoch !== 0) return `it is not the state at the end of epoch ${epoch}`;
+  const layers = Array.isArray(meta.layers) ? meta.layers.length - 1 : -1;
+  if (layers < 1 || tensorCount === 0) return 'it names no network';
+  const history = meta.history;
+  if (!Array.isArray(history) || history.length !== epoch) return `its metrics do not cover epochs 1 to ${epoch}`;
+  for (const [i, h] of history.entries()) {
+    const m = h as Partial<EpochMetrics> & { mpesAt?: unknown };
+    const numbers = [m?.trainLoss, m?.trainAccuracy, m?.testLoss, m?.testAccuracy, m?.seconds, m?.trainSeconds, m?.samplesPerSecond];
+    if (m?.epoch !== i + 1 || !numbers.every(finite) || !finiteList(m.keptFraction, layers)) return `its metrics record ${i + 1} is not epoch ${i + 1}'s or is damaged`;
+    const t = m.transform;
+    if (t !== undefined && (!finiteList(t?.prunedFraction, layers) || !finiteList(t.unclusteredFraction, layers) || !finiteList(t.clusters, layers) || !finite(t.mpes) || typeof t.mapping !== 'string'))
+      return `its metrics record ${i + 1} has a damaged transform record`;
+    if (m.mpesAt !== undefined && (m.mpesAt === null || typeof m.mpesAt !== 'object' || !Object.values(m.mpesAt).every(finite))) return `its metrics record ${i + 1} has damaged mPE counts`;
+  }
+  const parent = meta.parentRunDir;
+  if (parent !== undefined && (typeof parent !== 'string' || runDirProblem(dir, 'parentRunDir', parent) !== undefined)) return 'its parent run folder is not inside this sweep folder';
+  return undefined;
 }
 
 export function writeSweep(dir: string, rec: SweepRecord): void {
@@ -88,7 +124,7 @@ export function writeSweep(dir: string, rec: SweepRecord): void {
 
 /** `sweep.json`, or undefined when missing, damaged or newer than this engine. */
 export function readSweep(dir: string): SweepRecord | undefined {
-  const r = readJson<SweepRecord>(path.join(dir, SWEEP_FILES.sweep));
+  const r = readJson<SweepRecord>(path.join(dir, SWEEP_FILES.sweep), 'sweep');
   return r && r.format === SWEEP_FORMAT && r.formatVersion <= SWEEP_FORMAT_VERSION && Array.isArray(r.points) && Array.isArray(r.jobs) ? r : undefined;
 }
 
@@ -104,19 +140,71 @@ export function thisProcess(): SweepJobRecord['owner'] {
   return { pid: process.pid, hostname: os.hostname(), ...(startTime !== undefined ? { startTime } : {}) };
 }
 
-/** Whether the owner of a sweep or job record still lives (see ownerAlive). */
-export function sweepOwnerAlive(owner: SweepJobRecord['owner'] | undefined): boolean {
-  return owner !== undefined && ownerAlive({ pid: owner.pid, owner, host: { node: '', platform: `${process.platform}-${process.arch}`, cpus: 0, cpuModel: '' } });
+/**
+ * Whether the owner of a sweep or job record may still live (see ownerAlive):
+ * one on another machine counts as gone once `updatedAt` (the record's last
+ * sign of life) is older than the grace, or with `force`; without a time it
+ * cannot be judged and counts as alive (views; decisions pass the time).
+ */
+export function sweepOwnerAlive(owner: SweepJobRecord['owner'] | undefined, life: { updatedAt?: string; force?: boolean } = {}): boolean {
+  if (owner === undefined) return false;
+  const updatedAt = life.updatedAt ?? (life.force ? undefined : new Date().toISOString());
+  return ownerAlive({ pid: owner.pid, owner, updatedAt }, { force: life.force });
 }
 
+/** A job record's run folder is written relative to the sweep folder, so a copied or moved sweep resumes in itself. */
 export function writeJobRecord(dir: string, rec: SweepJobRecord): void {
-  writeFileAtomic(path.join(dir, SWEEP_FILES.job(rec.jobId)), JSON.stringify(rec, null, 2) + '\n');
+  const runDir = rec.runDir === undefined ? undefined : path.relative(path.resolve(dir), path.resolve(dir, rec.runDir));
+  writeFileAtomic(path.join(dir, SWEEP_FILES.job(rec.jobId)), JSON.stringify({ ...rec, runDir }, null, 2) + '\n');
 }
 
-/** A job's record, or undefined when it never started (or the file is damaged: the job runs again). */
+/** True when `child` is strictly inside `parent` (both resolved). */
+function strictlyInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Why a job record cannot be trusted, or undefined: its run folder (relative
+ * to the sweep folder, or absolute as older records wrote it) must lie
+ * inside the sweep folder once every symbolic link is resolved — a record
+ * copied or planted from elsewhere must not make the sweep train, resume or
+ * price another run as its own.
+ */
+export function jobRecordProblem(dir: string, jobId: string): string | undefined {
+  const file = path.join(dir, SWEEP_FILES.job(jobId));
+  let r: Partial<SweepJobRecord> | null;
+  try {
+    r = readBoundedJson(file, 'job') as Partial<SweepJobRecord> | null;
+  } catch (e) {
+    return isMissingFile(e) ? undefined : (e as Error).message;
+  }
+  return r?.runDir === undefined ? undefined : runDirProblem(dir, file, r.runDir);
+}
+
+function runDirProblem(dir: string, file: string, runDir: unknown): string | undefined {
+  if (typeof runDir !== 'string' || runDir.length === 0 || runDir.length > 4096 || runDir.includes('\0')) return `${file}: runDir must be the path of a run folder`;
+  const recorded = path.resolve(dir, runDir);
+  const real = realOrSelf(recorded);
+  if (strictlyInside(path.resolve(dir), recorded) && strictlyInside(realOrSelf(path.resolve(dir)), real)) return undefined;
+  return `${file}: its run folder ${JSON.stringify(runDir)} is outside the sweep folder ${dir}${real !== recorded ? ` (it leads to ${real})` : ''}: refusing to use it`;
+}
+
+/** A job's record (its run folder absolute, inside the sweep folder), or undefined when it never started, the file is damaged or it names a folder elsewhere (the job runs again). */
 export function readJobRecord(dir: string, jobId: string): SweepJobRecord | undefined {
-  const r = readJson<SweepJobRecord>(path.join(dir, SWEEP_FILES.job(jobId)));
-  return r && r.jobId === jobId && typeof r.status === 'string' ? r : undefined;
+  const file = path.join(dir, SWEEP_FILES.job(jobId));
+  const r = readJson<SweepJobRecord>(file, 'job');
+  if (!r || r.jobId !== jobId || typeof r.status !== 'string') return undefined;
+  if (r.runDir === undefined) return r;
+  return runDirProblem(dir, file, r.runDir) === undefined ? { ...r, runDir: path.resolve(dir, r.runDir) } : undefined;
 }
 
 export function writeFront(dir: string, front: SweepFront): void {
@@ -126,7 +214,7 @@ export function writeFront(dir: string, front: SweepFront): void {
 
 /** `pareto.json`, or undefined. */
 export function readFront(dir: string): SweepFront | undefined {
-  const f = readJson<SweepFront>(path.join(dir, SWEEP_FILES.pareto));
+  const f = readJson<SweepFront>(path.join(dir, SWEEP_FILES.pareto), 'pareto');
   return f && Array.isArray(f.points) && Array.isArray(f.front) ? f : undefined;
 }
 

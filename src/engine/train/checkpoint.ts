@@ -14,6 +14,18 @@ import type { ModelState } from '../model/mlp';
 import type { ScheduleState } from '../transform/schedule';
 import type { LayerState } from '../transform/steps';
 import type { NamedTensor } from '../store/tensorFile';
+import { permutation, Rng } from '../core/rng';
+
+/** The RNG stream the epoch loop shuffles the training set with (a checkpoint's shuffle state is checked against it). */
+export const SHUFFLE_STREAM = 0x5f1e;
+
+/**
+ * The largest weight or velocity a checkpoint or model may hold. Trained
+ * networks hold weights of order 1; a larger one is damage (or a diverged
+ * run, which fails before it checkpoints), and a huge one silently ruins the
+ * spiking conversion.
+ */
+export const MAX_WEIGHT = 1e4;
 
 /** Where the epoch loop stands. */
 export interface LoopState {
@@ -130,6 +142,7 @@ export function decodeCheckpoint(tensors: Map<string, NamedTensor>, metaRaw: Rec
     const W = get(`W/${l}`, 'float32', n) as Float32Array;
     const V = get(`V/${l}`, 'float32', n) as Float32Array;
     for (let i = 0; i < n; i++) if (!Number.isFinite(W[i]) || !Number.isFinite(V[i])) throw new Error(`layer ${l + 1} holds non-finite weights or velocities`);
+    for (let i = 0; i < n; i++) if (Math.abs(W[i]) > MAX_WEIGHT || Math.abs(V[i]) > MAX_WEIGHT) throw new Error(`layer ${l + 1} holds a weight or velocity of ${Math.abs(W[i]) > MAX_WEIGHT ? W[i] : V[i]} (at ${i}), beyond ±${MAX_WEIGHT}`);
     const mask = get(`mask/${l}`, 'uint8', n) as Uint8Array;
     if (mask.some((v) => v > 1)) throw new Error(`mask/${l} holds values other than 0 and 1`);
     model.W.push(W);
@@ -175,4 +188,29 @@ export function decodeCheckpoint(tensors: Map<string, NamedTensor>, metaRaw: Rec
     };
   });
   return { layers, loop, model, schedule: { prevTrainLoss: sm.prevTrainLoss ?? Infinity, layers: states } };
+}
+
+/**
+ * Whether a checkpoint's loop state is one the run could have reached
+ * (throws an Error saying which field is not): epochs within the run's,
+ * the batch position within its epoch and the running sums matching it,
+ * and the shuffling stream exactly where `seed` leaves it after that many
+ * epochs of `trainCount` images (when the count is known).
+ */
+export function checkLoopState(loop: LoopState, training: { epochs: number; batchSize: number; seed: number }, trainCount?: number): void {
+  const { epochsCompleted: e, batchesIntoEpoch: b, seen, correct, lossSum } = loop;
+  const B = training.batchSize;
+  if (e > training.epochs) throw new Error(`it has ${e} epochs completed, more than the run's ${training.epochs}`);
+  if (e === training.epochs && b !== 0) throw new Error(`it is ${b} batches into epoch ${e + 1} of a ${training.epochs}-epoch run`);
+  const batches = trainCount !== undefined ? Math.ceil(trainCount / B) : undefined;
+  if (batches !== undefined && b >= batches) throw new Error(`it is ${b} batches into an epoch of ${batches}`);
+  if (seen !== b * B) throw new Error(`it saw ${seen} images in ${b} batches of ${B}`);
+  if (correct > seen) throw new Error(`it counts ${correct} correct of ${seen} images seen`);
+  if (lossSum < 0 || (b === 0 && lossSum !== 0)) throw new Error(`its running loss ${lossSum} does not fit ${b} batches`);
+  if (loop.shuffle.every((w) => w === 0)) throw new Error('its shuffling state is all zero');
+  if (trainCount === undefined) return;
+  const rng = new Rng(training.seed, SHUFFLE_STREAM);
+  for (let k = 0; k < e; k++) permutation(trainCount, rng);
+  const want = rng.state();
+  if (!want.every((w, i) => (w | 0) === (loop.shuffle[i] | 0))) throw new Error(`its shuffling state is not where seed ${training.seed} leaves it after ${e} epochs`);
 }

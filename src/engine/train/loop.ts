@@ -8,7 +8,7 @@ import type { NetworkConfig, TrainingConfig } from '../config/schema';
 import type { Dataset, Split } from '../data/dataset';
 import type { MaskedMLP, StepResult } from '../model/mlp';
 import { permutation, Rng } from '../core/rng';
-import type { LoopState } from './checkpoint';
+import { SHUFFLE_STREAM, type LoopState } from './checkpoint';
 
 import type { EpochMetrics, EpochTransformMetrics, TrainProgress } from '../format/metrics';
 export interface TrainOutcome {
@@ -122,7 +122,7 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
   const batches = Math.ceil(n / B);
   const stepper = opts.stepper ?? localStepper(model, opts.network, training, inputSize);
   const from = opts.resumeFrom;
-  const shuffleRng = from ? Rng.fromState(from.shuffle) : new Rng(training.seed, 0x5f1e);
+  const shuffleRng = from ? Rng.fromState(from.shuffle) : new Rng(training.seed, SHUFFLE_STREAM);
   const x = new Float32Array(B * inputSize);
   const y = new Int32Array(B);
   const history: EpochMetrics[] = [];

@@ -6,9 +6,11 @@
  * Pure (no `vscode`): tested in plain Node.
  */
 import * as path from 'node:path';
-import { listSnapshots, packBits, readClusters, readMapping, readModel, readRun, readSnapshot, subfolders } from '../../engine/store/runFolder';
+import { FILES, listSnapshots, packBits, readModel, readRun, readSnapshot, subfolders } from '../../engine/store/runFolder';
+import { readRecord } from '../folderFiles';
+import { checkClustersFile, checkMappingFile, checkRun, isNum, messageOf, okRun } from '../records';
 
-import type { ClusterRecord } from '../../engine/format/clusters';
+import type { ClusterRecord, MappingFile } from '../../engine/format/clusters';
 import type { MappingCrossbarView, MappingLayerView, MappingView } from '../../protocol/webview';
 
 /** Order neurons so that each group's members are contiguous (first group first), the rest after. */
@@ -54,7 +56,42 @@ function popcount(bits: Uint8Array): number {
 }
 
 const validClusters = (cs: ClusterRecord[] | undefined) =>
-  (cs ?? []).filter((c) => c.valid).map((c) => ({ outputs: c.outputs, inputs: c.inputs, quality: c.quality }));
+  (cs ?? []).filter((c) => c.valid && isNum(c.quality)).map((c) => ({ outputs: c.outputs, inputs: c.inputs, quality: c.quality }));
+
+/**
+ * A run's mapping.json or clusters.json, checked against its network: the
+ * record, undefined when missing, or (damaged) undefined with a note saying
+ * which file and why — the panel draws the rest.
+ */
+function readChecked<T>(dir: string, name: string, kind: 'mapping' | 'clusters', check: (v: unknown, layers: readonly number[]) => T | string, layers: readonly number[], notes: string[]): T | undefined {
+  const file = path.join(dir, name);
+  const r = readRecord(file, kind);
+  if ('missing' in r) return undefined;
+  const v = 'problem' in r ? r.problem.replace(`${file}: `, '') : check(r.value, layers);
+  if (typeof v !== 'string') return v;
+  notes.push(`damaged: ${name}: ${v} (left out)`);
+  return undefined;
+}
+
+const stamp = (name: string) => name.replace(/^\d{8}-\d{6}-/, '');
+
+/**
+ * A mapping panel's title as a person reads it. A training of a sweep or a
+ * comparison (folder names like `…-trannsformer-x64-j003`): its mode,
+ * crossbar, preset and seed from the run's record, and the group's name; a
+ * stand-alone run: its folder name. Falls back to folder names when the
+ * record cannot be read.
+ */
+export function mappingTitle(dir: string): string {
+  const parent = path.basename(path.dirname(dir));
+  const group = /-(sweep|compare)$/.exec(parent);
+  if (!group) return `Mapping: ${path.basename(dir)}`;
+  const where = `${stamp(parent).replace(/-(sweep|compare)$/, '')} ${group[1] === 'sweep' ? 'sweep' : 'comparison'}`;
+  const c = okRun(checkRun(readRun(dir)))?.config;
+  if (!c) return `Mapping: ${stamp(path.basename(dir))} (${where})`;
+  const x = c.transform.crossbar;
+  return `Mapping: ${c.transform.mode} ${x}×${x} · ${c.hardware?.preset ?? '?'} · seed ${c.training?.seed ?? '?'} (${where})`;
+}
 
 /** Runs of the comparison this run belongs to (none for a stand-alone run), in folder order. */
 export function siblingsOf(dir: string): { key: string; mode: string }[] {
@@ -63,31 +100,44 @@ export function siblingsOf(dir: string): { key: string; mode: string }[] {
   return subfolders(parent)
     .reverse()
     .flatMap((d) => {
-      const rec = readRun(d);
-      return rec.state === 'ok' ? [{ key: d, mode: rec.config?.transform?.mode ?? rec.result?.name ?? path.basename(d) }] : [];
+      const ok = okRun(checkRun(readRun(d)));
+      return ok ? [{ key: d, mode: ok.config.transform.mode }] : [];
     });
 }
 
 /**
  * The view of one run. `scheme` defaults to the one mapping.json shows;
  * `epoch` picks a connectivity snapshot (undefined: the final network).
- * Throws an Error saying what is missing and where when the run cannot be drawn.
+ * Throws an Error saying what is missing and where when the run cannot be
+ * drawn; a damaged mapping.json or clusters.json is left out with a note
+ * naming it.
  */
 export function mappingViewOf(dir: string, opts: { scheme?: string; epoch?: number } = {}): MappingView {
-  const rec = readRun(dir);
-  if (rec.state !== 'ok' || !rec.result) throw new Error(`${dir}: not a readable run folder (${rec.problem ?? 'unknown problem'})`);
-  const r = rec.result;
-  const crossbarSize = rec.config?.transform?.crossbar ?? 64;
-  const mode = rec.config?.transform?.mode ?? 'original';
+  try {
+    return viewOf(dir, opts);
+  } catch (e) {
+    // Every error the panel shows names the run: ours do; anything else (a damage no check foresaw) is wrapped.
+    if (e instanceof Error && e.name === 'Error' && e.message.startsWith(dir)) throw e;
+    throw new Error(`${dir}: cannot be drawn (${messageOf(e)})`, { cause: e });
+  }
+}
+
+function viewOf(dir: string, opts: { scheme?: string; epoch?: number }): MappingView {
+  const rec = checkRun(readRun(dir));
+  const ok = okRun(rec);
+  if (!ok) throw new Error(`${dir}: not a readable run folder (${rec.problem ?? 'unknown problem'})`);
+  const { result: r, config } = ok;
+  const crossbarSize = config.transform.crossbar;
+  const mode = config.transform.mode;
   const notes: string[] = [];
-  const mapping = readMapping(dir);
-  const schemes = mapping ? Object.keys(mapping.schemes) : [];
   const snapshots = listSnapshots(dir);
-  const base = { key: dir, name: r.name, mode, status: r.status, crossbarSize, schemes, snapshots, siblings: siblingsOf(dir), notes };
+  const base = (mapping: MappingFile | undefined) => ({ key: dir, name: r.name, mode, status: r.status, crossbarSize, schemes: mapping ? Object.keys(mapping.schemes) : [], snapshots, siblings: siblingsOf(dir), notes });
 
   if (opts.epoch !== undefined) {
     const snap = readSnapshot(dir, opts.epoch);
     if (!snap) throw new Error(`${dir}: no connectivity snapshot for epoch ${opts.epoch} (snapshots: ${snapshots.map((s) => s.epoch).join(', ') || 'none'})`);
+    if (snap.layers.length === 0) throw new Error(`${dir}: snapshots.tnsr: the epoch ${snap.epoch} snapshot holds no layers`);
+    const mapping = readChecked(dir, FILES.mapping, 'mapping', checkMappingFile, r.layers, notes);
     notes.push(`Epoch ${snap.epoch} snapshot (${snap.reasons.join(', ')}): clusters as they stood then; crossbar placements exist only for the final network.`);
     const layers: MappingLayerView[] = snap.layers.map((l) => {
       const clusters = validClusters(l.clusters);
@@ -100,7 +150,7 @@ export function mappingViewOf(dir: string, opts: { scheme?: string; epoch?: numb
         permutation: { outputs: groupingOrder(l.rows, clusters.map((c) => c.outputs)), inputs: groupingOrder(l.cols, clusters.map((c) => c.inputs)) },
       };
     });
-    return { ...base, epoch: snap.epoch, layers };
+    return { ...base(mapping), epoch: snap.epoch, layers };
   }
 
   let model: ReturnType<typeof readModel>;
@@ -109,12 +159,15 @@ export function mappingViewOf(dir: string, opts: { scheme?: string; epoch?: numb
   } catch (e) {
     throw new Error(`${dir}: the run has no readable weights yet (${(e as Error).message})`, { cause: e });
   }
-  const clusters = readClusters(dir);
-  if (!clusters && mode !== 'original') notes.push('clusters.json is missing: no clusters and no cluster order.');
+  const mapping = readChecked(dir, FILES.mapping, 'mapping', checkMappingFile, model.layers, notes);
+  const damagedClusters = notes.length;
+  const clusters = readChecked(dir, FILES.clusters, 'clusters', checkClustersFile, model.layers, notes);
+  if (!clusters && mode !== 'original' && notes.length === damagedClusters) notes.push('clusters.json is missing: no clusters and no cluster order.');
+  const schemes = mapping ? Object.keys(mapping.schemes) : [];
   const scheme = opts.scheme && schemes.includes(opts.scheme) ? opts.scheme : (mapping?.shown ?? schemes[0]);
   if (opts.scheme && opts.scheme !== scheme) notes.push(`Scheme "${opts.scheme}" is not in mapping.json; showing "${scheme}".`);
   const placed = scheme ? mapping?.schemes[scheme] : undefined;
-  if (!mapping) notes.push('mapping.json is missing: no crossbar placements.');
+  if (!mapping && !notes.some((n) => n.startsWith('damaged: mapping.json'))) notes.push('mapping.json is missing: no crossbar placements.');
   const layers: MappingLayerView[] = model.masks.map((mask, l) => {
     const rows = model.layers[l + 1];
     const cols = model.layers[l];
@@ -135,5 +188,5 @@ export function mappingViewOf(dir: string, opts: { scheme?: string; epoch?: numb
       ...(crossbars ? { crossbars } : {}),
     };
   });
-  return { ...base, scheme, crossbarSize: mapping?.crossbarSize ?? crossbarSize, layers };
+  return { ...base(mapping), scheme, crossbarSize: mapping?.crossbarSize ?? crossbarSize, layers };
 }
