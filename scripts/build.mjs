@@ -23,6 +23,7 @@ const common = {
 const entries = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['src/engine/train/parallel/worker.ts'], outfile: 'dist/trainWorker.js' },
+  { entryPoints: ['src/engine/hardware/irdropWorker.ts'], outfile: 'dist/irdropWorker.js' },
   { entryPoints: ['bench/train.ts'], outfile: 'dist/bench-train.js' },
   { entryPoints: ['bench/cluster.ts'], outfile: 'dist/bench-cluster.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },

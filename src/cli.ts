@@ -12,18 +12,19 @@ import { BACKENDS, configSchema, type BackendName } from './engine/config/schema
 import { diagnoseText, formatLocated, problemRecord } from './engine/config/diagnostics';
 import { loadConfigFile, type ConfigOverride, type LoadedConfig } from './engine/config/resolve';
 import { errorMessage, isUserError, markReported, UserError, wasReported } from './engine/core/errors';
-import { resumeRun } from './engine/experiment/resume';
+import { resumeMemberRun, type MemberRecords } from './engine/experiment/memberRecords';
 import { DEFAULT_RUNS_ROOT, executeRun } from './engine/experiment/run';
 import { evaluateCompare, executeCompare, formatCompareTable } from './engine/experiment/compare';
 import { evaluateRun, formatEvaluation } from './engine/experiment/evaluate';
+import { parseIdeal } from './engine/hardware/device';
 import { writeReport } from './engine/report/html';
 import { initBackend } from './engine/model/backend';
-import * as fs from 'node:fs';
 import { TRANSFORM_MODES, type TransformMode } from './engine/config/schema';
 import type { EngineEvent } from './engine/events';
 import * as os from 'node:os';
 import { executeSweep, formatSweepTable, runSweepJob } from './engine/experiment/sweep';
 import { isSweepDir } from './engine/store/sweepFolder';
+import { readBoundedText, readProblem } from './engine/core/boundedFile';
 import { compareFile, isCompareDir } from './engine/store/runFolder';
 import { checkOutRoot, checkWritableFolder } from './engine/store/outRoot';
 import { runPool } from './runner/pool';
@@ -43,10 +44,16 @@ const USAGE = `Usage:
       seed) and print the paper's table; options as for run, and
       --modes LIST     comma-separated modes (default original,pruning,trannsformer; add offline for the ablation)
       --crossbar X     override transform.crossbar
-  trannsformer resume <run-folder> [--json] [--backend B]
+  trannsformer resume <run-folder> [--json] [--backend B] [--accept-config-change] [--force]
       Continue a stopped, failed or killed run from its checkpoint (written
       every training.checkpointEvery epochs and when stopped), in its own
       folder: it ends as the uninterrupted run would have (same backend).
+      A config.json edited since the run started is refused, with the fields
+      that differ; --accept-config-change continues with it (recorded in
+      result.json's resume record).
+      A run still owned by a process on another machine (a Slurm node) is
+      refused until 30 minutes after its last update; --force takes it over
+      at once (only when that machine or job is gone).
   trannsformer sweep <config.trannsformer.json> [options]
       Run the config's "sweep" section: every point as a run folder under one
       sweep folder, training shared where the points allow, in parallel worker
@@ -55,6 +62,8 @@ const USAGE = `Usage:
       --out DIR        parent folder of the sweep folder (default ${DEFAULT_RUNS_ROOT});
                        a sweep folder itself: resume it
       --resume DIR     resume a stopped sweep (finished trainings are skipped)
+      --force          with --resume: take over a sweep or training owned by a process on
+                       another machine that cannot be checked from here (it is gone)
       --parallel N     worker processes at once (default: as many as the cores allow);
                        with --executor slurm: array tasks running at once (default 16)
       --executor E     local (default: worker processes here) or slurm: the points as a
@@ -72,6 +81,14 @@ const USAGE = `Usage:
       --crossbar LIST  crossbar sizes, e.g. 16,32,64,128,256 (default: the run's)
       --preset LIST    presets by name or path (default: the run's hardware.preset)
       --timesteps T    simulation timesteps      --images N   test images simulated
+      --chips N        also the test accuracy on N simulated chips per preset and size
+                       (device model, IR drop, ADC/DAC; seeds 1…N), mean ± std, min–max,
+                       and the derived reliable crossbar size beside the preset's claim;
+                       at the run's own preset and size it updates result.json's summary
+      --loss-limit PT  accuracy loss (points) a reliable size may have (default 0.5)
+      --ideal LIST     non-idealities off: levels, variation, readNoise, drift, stuckAt,
+                       wires, adc, dac, or all    --hw-images N  test images for --chips
+      --hw-snn         spiking presets: also the spiking network on each chip
       --json           the evaluation as JSON on stdout
   trannsformer report <run-or-compare-folder>
       Write report.html (tables and charts, self-contained) into the folder
@@ -89,8 +106,8 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem']);
-const BOOL_FLAGS = new Set(['json', 'help', 'version']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images']);
+const BOOL_FLAGS = new Set(['json', 'help', 'version', 'accept-config-change', 'hw-snn', 'force']);
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { positional: [], flags: new Map() };
@@ -117,6 +134,20 @@ function intFlag(args: Args, name: string, min: number, max: number): number | u
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`--${name}`, `must be a whole number from ${min} to ${max} (got "${String(v)}")`);
   return n;
+}
+
+/** evaluate --chips, --loss-limit (points), --ideal, --hw-images: the hardware-accuracy options. */
+function hardwareAccuracyFlags(args: Args, list: (name: string) => string[] | undefined) {
+  const chips = intFlag(args, 'chips', 1, 1000);
+  const limit = args.flags.get('loss-limit');
+  const pt = limit === undefined ? undefined : Number(limit);
+  if (pt !== undefined && !(Number.isFinite(pt) && pt >= 0 && pt <= 100)) throw new UserError('--loss-limit', `must be accuracy points from 0 to 100 (got "${String(limit)}")`);
+  if (!chips && (pt !== undefined || args.flags.has('ideal') || args.flags.has('hw-images') || args.flags.has('hw-snn'))) throw new UserError('--chips', 'give the number of chips to simulate (--loss-limit, --ideal, --hw-images and --hw-snn apply to it)');
+  return { chips, lossLimit: pt === undefined ? undefined : pt / 100, ideal: parseIdeal(list('ideal') ?? []),
+    hardwareImages: intFlag(args, 'hw-images', 1, 1_000_000),
+    hardwareSnn: args.flags.has('hw-snn'),
+    onChip: (preset: string, size: number, seed: number, acc: number, sec: number) => process.stderr.write(`chip ${seed}: ${preset} ${size}×${size} ${(100 * acc).toFixed(2)}% (${sec.toFixed(1)} s)\n`),
+  };
 }
 
 /** --seeds 1,2,3: distinct whole numbers, as training.seed takes them. */
@@ -261,7 +292,18 @@ async function cmdResume(args: Args): Promise<number> {
   const overrides: ConfigOverride[] = backend !== undefined ? [{ path: ['backend'], value: backend, source: '--backend' }] : [];
   const removeHandlers = stopOnSignals(controller, json, 'stopping after the current batch');
   try {
-    const { result } = await resumeRun({ dir, emit, signal: controller.signal, overrides }).catch((e: unknown) => {
+    // A run of a comparison: its report is written again from the updated compare.json.
+    const recorded = (m: MemberRecords) => {
+      if (!m.compare) return;
+      try {
+        emit({ type: 'log', level: 'info', message: `report: ${writeReport(m.sweepDir)}` });
+      } catch (e) {
+        emit({ type: 'log', level: 'warning', message: `the comparison's report could not be written again: ${errorMessage(e)}` });
+      }
+    };
+    const acceptConfigChange = args.flags.has('accept-config-change');
+    const force = args.flags.has('force');
+    const { result } = await resumeMemberRun({ dir, emit, signal: controller.signal, overrides, recorded, acceptConfigChange, force }).catch((e: unknown) => {
       if (json && !wasReported(e)) emit({ type: 'error', message: errorMessage(e), where: isUserError(e) ? e.where : undefined });
       throw json ? markReported(e) : e;
     });
@@ -384,6 +426,7 @@ async function cmdSweep(args: Args): Promise<number> {
     if (live.length) throw new UserError(resumeDir, `has Slurm tasks still queued or running (${live.map((l) => l.tasks.join(', ')).join('; ')}): wait for them or scancel ${live.map((l) => l.arrayId).join(' ')}, then resume`);
   }
   if (resumeDir !== undefined) checkWritableFolder(resumeDir, '--resume');
+  if (resumeDir === undefined && args.flags.has('force')) throw new UserError('--force', 'applies to resuming a sweep only: trannsformer sweep <config> --resume DIR --force');
   const removeHandlers = stopOnSignals(controller, json, 'stopping every point (their run folders end interrupted)');
   // Workers run this same CLI (under tsx too: execArgv carries its loader).
   const cli = { command: process.execPath, baseArgs: [...process.execArgv, process.argv[1]] };
@@ -392,6 +435,7 @@ async function cmdSweep(args: Args): Promise<number> {
       loaded,
       outRoot: checkOutRoot(out ?? DEFAULT_RUNS_ROOT),
       resumeDir,
+      force: args.flags.has('force'),
       threads: budget.threads,
       parallel: budget.parallel,
       emit,
@@ -480,7 +524,7 @@ async function cmdEvaluate(args: Args): Promise<number> {
     if (!Number.isInteger(n) || n < 8 || n > 512) throw new UserError('--crossbar', `sizes are whole numbers from 8 to 512 (got "${x}")`);
     return n;
   });
-  const opts = { crossbars, presets: list('preset'), timesteps: intFlag(args, 'timesteps', 1, 10000), images: intFlag(args, 'images', 1, 1_000_000) };
+  const opts = { crossbars, presets: list('preset'), timesteps: intFlag(args, 'timesteps', 1, 10000), images: intFlag(args, 'images', 1, 1_000_000), ...hardwareAccuracyFlags(args, list) };
   const backend = args.flags.get('backend') as BackendName | undefined;
   await initBackend(backend ?? 'auto');
   if (isCompareDir(dir)) {
@@ -509,10 +553,10 @@ function cmdValidate(args: Args): number {
   for (const file of args.positional) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readBoundedText(file, 'config');
     } catch (e) {
       bad++;
-      const message = `cannot read the config (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`;
+      const message = `cannot read the config (${readProblem(e, file)})`;
       if (json) reports.push({ file, valid: false, problems: [{ severity: 'error', code: 'file.unreadable', path: '(config)', message }] });
       else console.log(`${file}: error file.unreadable: ${message}`);
       continue;

@@ -28,8 +28,24 @@ export interface DetailsRun {
   metrics: EpochMetrics[];
 }
 
+/** What the Run details view shows of a selected sweep: its pareto.json's summary. */
+export interface DetailsSweep {
+  dir: string;
+  name: string;
+  /** Points finished (priced or failed), failed, and planned. */
+  done: number;
+  failed: number;
+  planned: number;
+  /** Done points priced beyond their preset's largest reliable crossbar (invalid designs, never recommended). */
+  invalid: number;
+  accuracyLossLimit: number;
+  /** The recommended design, with its figures; or why there is none. */
+  recommended?: { id: string; label: string; testAccuracy?: number; accuracyLoss?: number; mpes: number; area_mm2: number; energy_uJ: number };
+  noRecommendation?: string;
+}
+
 export type HostToDetails =
-  | { type: 'show'; run: DetailsRun | undefined }
+  | { type: 'show'; run: DetailsRun | undefined; sweep?: DetailsSweep }
   | { type: 'progress'; dir: string; progress: TrainProgress };
 
 export type DetailsToHost =
@@ -86,7 +102,7 @@ export type MappingToHost =
   | { type: 'openReport'; key: string };
 
 // ---- Pareto panel ----------------------------------------------------------
-export type ParetoMetric = 'area' | 'energy' | 'accuracy' | 'accuracyLoss' | 'mpes';
+export type ParetoMetric = 'area' | 'energy' | 'accuracy' | 'accuracyLoss' | 'mpes' | 'hwAccuracy';
 export interface ParetoPoint {
   /** The run folder. */
   key: string;
@@ -104,6 +120,10 @@ export interface ParetoPoint {
   sweep?: ParetoSweepPoint;
   /** A design over several seeds: `values` are the means, this their sample std and range (drawn as error bars). */
   spread?: Partial<Record<ParetoMetric, ParetoSpread>>;
+  /** Pricing warnings (a crossbar beyond its preset's largest reliable one): an invalid design, never recommended. */
+  warnings?: string[];
+  /** `values.hwAccuracy` of one network: the mean over this many simulated chips, with its spread over them (not over seeds). */
+  hwChips?: { chips: number; std?: number; min: number; max: number };
 }
 export interface ParetoSpread {
   /** Seeds the figure is over. */
@@ -139,6 +159,8 @@ export interface ParetoSweepSummary {
   /** The recommended point's id, or why there is none. */
   recommended?: string;
   noRecommendation?: string;
+  /** "damaged: pareto.json: …": records left out of the plot (which file, why). */
+  damaged?: string[];
 }
 export interface ParetoView {
   points: ParetoPoint[];

@@ -23,7 +23,7 @@ test('every schema field has a description, and every default is stated in it', 
 });
 
 test('numeric fields name their unit or what they count', () => {
-  const units = /neurons|images|epoch|cells|fraction|rate|percent|timesteps|processes|partitions|groups|weight units|dimensionless|density|multipliers|samples|classes|inputs|memristors|mm²|µJ|seed|\(0–1\)/i;
+  const units = /neurons|images|epoch|cells|fraction|rate|percent|timesteps|processes|partitions|groups|weight units|dimensionless|density|multipliers|samples|classes|inputs|memristors|mm²|µJ|seed|ohms|bits|seconds|\(0–1\)/i;
   for (const [p, f] of fields(configSchema as unknown as Node)) {
     const t = (f as { type?: string }).type;
     if (t === 'number' || t === 'integer') assert.match(f.description ?? '', units, `${p}: no unit in "${f.description}"`);

@@ -138,11 +138,11 @@ describe('what the panels are sent', () => {
     assert.equal(v.points[0].dominated['area|energy'], true);
     assert.equal(v.points[2].dominated['area|energy'], undefined, 'no flag without both values');
     assert.deepEqual(v.fronts['mpes|accuracy'], [1, 2], 'fewest mPEs, then the most accurate');
-    assert.equal(Object.keys(v.fronts).length, 20);
+    assert.equal(Object.keys(v.fronts).length, 30, 'every ordered pair of the 6 metrics');
     const csv = paretoCsv(v, 'area', 'energy').trim().split('\n');
     assert.equal(csv.length, 4);
-    assert.match(csv[0], /^name,mode,crossbar,preset,compare,sweep_point,recommended,epochs,accuracy,accuracy_loss,mpes,area_mm2,energy_uJ,dominated_area_energy,run_folder$/);
-    assert.match(csv[2], /^trannsformer,trannsformer,16,p,20260101-000000-c-compare,,,1,0\.88,0\.02\d*,8,2,20,false,/);
+    assert.match(csv[0], /^name,mode,crossbar,preset,compare,sweep_point,recommended,epochs,accuracy,accuracy_loss,mpes,area_mm2,energy_uJ,hw_accuracy,dominated_area_energy,run_folder,warnings$/);
+    assert.match(csv[2], /^trannsformer,trannsformer,16,p,20260101-000000-c-compare,,,1,0\.88,0\.02\d*,8,2,20,,false,/);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
@@ -154,7 +154,7 @@ describe('what the panels are sent', () => {
       mode: 'trannsformer',
       crossbar: 64,
       epochs: 1,
-      values: { area: rng.next(), energy: rng.next(), accuracy: rng.next(), accuracyLoss: rng.next(), mpes: Math.round(rng.next() * 100) },
+      values: { area: rng.next(), energy: rng.next(), accuracy: rng.next(), accuracyLoss: rng.next(), mpes: Math.round(rng.next() * 100), hwAccuracy: rng.next() },
       dominated: {},
     }));
     const v = paretoView(pts);

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { haveChromium, launch, openPanel } from './harness';
 
 import type { DetailsRun } from '../../src/protocol/webview';
+import { reductionText } from '../../src/engine/core/reduction';
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
 
@@ -53,6 +54,50 @@ describe('run details view', { skip }, () => {
     assert.ok(lightText > 20 && stale < 5, `recoloured for the light theme (${lightText} dark-grey px, ${stale} light-grey px left)`);
     await p.page.click('text=Curves');
     assert.deepEqual((await p.posted()).find((m) => m.type === 'openCurves'), { type: 'openCurves', dir: '/runs/a' });
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('reductions read as the report words them: "41.0% fewer mPEs", an increase "26.7% more mPEs" (never "−26.7% fewer")', async () => {
+    const p = await openPanel(browser, 'details', { width: 420, height: 900 });
+    const done: DetailsRun = {
+      ...run,
+      status: 'completed',
+      live: false,
+      final: { testAccuracy: 0.7, trainAccuracy: 0.6, trainLoss: 1, keptFraction: [0.5] },
+      mapping: { mode: 'trannsformer', crossbarSize: 64, shown: 'packed', mpes: 56, utilisation: 0.5, schemes: {}, clusters: [0], clusteredFraction: [0], keptFraction: [0.5], reductionVsOriginal: 0.41 },
+      vsPruning: -0.267,
+    };
+    await p.send({ type: 'show', run: done });
+    await p.page.waitForSelector('table.numbers');
+    const cell = (label: string) => p.page.evaluate(`[...document.querySelectorAll('table.numbers tr')].find((r) => r.querySelector('th').textContent === ${JSON.stringify(label)})?.querySelector('td').textContent`);
+    // The report's helper gives the same text for the same numbers (test/unit/reduction-wording.test.ts holds the two copies alike).
+    assert.equal(await cell('vs original'), reductionText(0.41, 'mPEs'));
+    assert.equal(await cell('vs pruning'), reductionText(-0.267, 'mPEs'));
+    assert.equal(await cell('vs pruning'), '26.7% more mPEs');
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('hardware accuracy: mean ± std (min–max) over the chips, preset and size, the derived reliable crossbar beside the claim', async () => {
+    const p = await openPanel(browser, 'details', { width: 420, height: 900 });
+    const hardware = { preset: 'puma-32nm', crossbarSize: 128, snnAccuracy: 0.95, annAccuracy: 0.96, images: 100, timesteps: 50, area_mm2: 2, energy_uJ: 3, crossbar_uJ: 1, neuron_uJ: 1, communication_uJ: 1 };
+    const chips = { softwareAccuracy: 0.9612, mean: 0.9403, std: 0.0051, min: 0.9347, max: 0.9449, chips: 4, reliableCrossbar: 64, claimedCrossbar: 128, lossLimit: 0.005 };
+    const done: DetailsRun = { ...run, status: 'completed', live: false, final: { testAccuracy: 0.96, trainAccuracy: 0.9, trainLoss: 1, keptFraction: [0.5] }, hardware: { ...hardware, hardwareAccuracy: chips } };
+    await p.send({ type: 'show', run: done });
+    await p.page.waitForSelector('table.numbers');
+    const cell = (label: string) => p.page.evaluate(`[...document.querySelectorAll('table.numbers tr')].find((r) => r.querySelector('th').textContent === ${JSON.stringify(label)})?.querySelector('td').textContent`);
+    assert.equal(await cell('hardware accuracy'), '94.03% ± 0.51 (93.47%–94.49%) over 4 chips · puma-32nm 128×128 · software 96.12%');
+    assert.equal(await cell('reliable crossbar'), '64×64 derived (within 0.50 pt) · puma-32nm claims 128×128');
+    // No reliable size among those tried, one chip (no spread): said so.
+    await p.send({ type: 'show', run: { ...done, hardware: { ...hardware, hardwareAccuracy: { ...chips, std: undefined, chips: 1, reliableCrossbar: undefined } } } });
+    await p.page.waitForFunction(() => document.querySelector('table.numbers')?.textContent?.includes('over 1 chip ·'));
+    assert.match(String(await cell('hardware accuracy')), /^94\.03% ± — \(93\.47%–94\.49%\) over 1 chip · /);
+    assert.equal(await cell('reliable crossbar'), 'no size tried is reliable (within 0.50 pt) · puma-32nm claims 128×128');
+    // A run without it has no such row.
+    await p.send({ type: 'show', run: { ...done, hardware } });
+    await p.page.waitForFunction(() => !document.querySelector('table.numbers')?.textContent?.includes('over 1 chip'));
+    assert.equal(await cell('hardware accuracy'), undefined);
     assert.deepEqual(p.errors, []);
     await p.page.context().close();
   });

@@ -120,14 +120,31 @@ export function plantedRun(root: string, specs: PlantedLayer[], opts: { crossbar
 }
 
 /** A completed run record with the numbers the Pareto panel reads (no model: the panel needs none). */
-export function designPoint(root: string, name: string, p: { mode: TransformMode; crossbar: number; accuracy: number; mpes: number; area: number; energy: number; layers?: number[] }): string {
+export function designPoint(
+  root: string,
+  name: string,
+  p: { mode: TransformMode; crossbar: number; accuracy: number; mpes: number; area: number; energy: number; layers?: number[]; chips?: { mean: number; std: number; min: number; max: number; chips: number } },
+): string {
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
   const w = new RunWriter(dir, config(p.mode, p.mode, p.layers ?? [64, 32, 10], p.crossbar));
   w.epoch({ epoch: 1, trainLoss: 0.5, trainAccuracy: p.accuracy, testLoss: 0.5, testAccuracy: p.accuracy, seconds: 1, trainSeconds: 1, samplesPerSecond: 1, keptFraction: [1, 1] });
   w.finish('completed', {
     mapping: { mode: p.mode, crossbarSize: p.crossbar, shown: 'packed', mpes: p.mpes, utilisation: 0.5, schemes: {}, clusters: [], clusteredFraction: [], keptFraction: [], reductionVsOriginal: 0 },
-    hardware: { preset: 'resparc-45nm', crossbarSize: p.crossbar, snnAccuracy: p.accuracy, annAccuracy: p.accuracy, images: 10, timesteps: 10, area_mm2: p.area, energy_uJ: p.energy, crossbar_uJ: 0, neuron_uJ: 0, communication_uJ: p.energy },
+    hardware: {
+      preset: 'resparc-45nm',
+      crossbarSize: p.crossbar,
+      snnAccuracy: p.accuracy,
+      annAccuracy: p.accuracy,
+      images: 10,
+      timesteps: 10,
+      area_mm2: p.area,
+      energy_uJ: p.energy,
+      crossbar_uJ: 0,
+      neuron_uJ: 0,
+      communication_uJ: p.energy,
+      ...(p.chips ? { hardwareAccuracy: { ...p.chips, softwareAccuracy: p.accuracy, claimedCrossbar: 64, lossLimit: 0.005 } } : {}),
+    },
   });
   return dir;
 }

@@ -5,13 +5,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { haveChromium, launch, openPanel } from './harness';
+import { haveChromium, launch, openPanel, outside, placements, sideways } from './harness';
 import { designPoint } from './fixtures';
 import { paretoPoints, paretoView, sweepParetoPoints, sweepSummary } from '../../src/extension/panels/paretoData';
 import { readRun } from '../../src/engine/store/runFolder';
 import { tmpDir } from '../helpers/files';
 import type { SweepFront, SweepPointResult } from '../../src/engine/format/sweep';
 import { summarizeDesigns } from '../../src/engine/experiment/sweepSeeds';
+import { Rng } from '../../src/engine/core/rng';
+import type { ParetoPoint } from '../../src/protocol/webview';
+
+const hex = (h: string): [number, number, number] => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16)];
 
 /** Screenshots of the panel for looking at (not asserted): test-results/webview/. */
 const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
@@ -152,6 +156,56 @@ describe('Pareto panel', { skip }, () => {
     await p.page.context().close();
   });
 
+  test('hardware accuracy: a run\'s chips and a sweep point\'s, on hover with their spread over chips, and as an axis', async () => {
+    const hwRoot = tmpDir('trn-pareto-hw-');
+    designPoint(hwRoot, '20260104-000000-chips', { mode: 'trannsformer', crossbar: 32, accuracy: 0.97, mpes: 50, area: 4, energy: 40, chips: { mean: 0.9512, std: 0.0034, min: 0.9471, max: 0.9553, chips: 3 } });
+    const [run] = paretoPoints([{ runs: [readRun(path.join(hwRoot, '20260104-000000-chips'))] }]);
+    assert.equal(run.values.hwAccuracy, 0.9512);
+    assert.deepEqual(run.hwChips, { chips: 3, std: 0.0034, min: 0.9471, max: 0.9553 });
+    fs.rmSync(hwRoot, { recursive: true, force: true });
+    const dir = '/runs/20260105-000000-hw-sweep';
+    const pt = (id: string, crossbar: number, hw: number, area: number): SweepPointResult => ({
+      id, jobId: 'j', status: 'completed', mode: 'original', crossbar, preset: 'resparc-45nm', epochs: 2, axes: { crossbar }, runDir: `${dir}/run`, repriced: crossbar !== 8, accuracyLoss: 0.97 - hw,
+      figures: { testAccuracy: 0.97, hwAccuracy: hw, hwAccuracySpread: { std: 0.004, min: hw - 0.005, max: hw + 0.005, chips: 3 }, area_mm2: area, energy_uJ: 10, mpes: 10, utilisation: 0.5 },
+    });
+    const front: SweepFront = {
+      format: 'trannsformer-pareto', formatVersion: 1, name: 'hw', objectives: ['area', 'energy', 'hwAccuracy'], accuracyLossLimit: 0.02, done: 2, planned: 2, front: ['p8', 'p64'], recommended: 'p8',
+      sharing: { points: 2, trainings: 1, trainingsSaved: 1, notes: [], checkpointForking: false },
+      points: [pt('p8', 8, 0.965, 5), pt('p64', 64, 0.62, 3)],
+    };
+    const sv = paretoView([run, ...sweepParetoPoints(dir, front)]);
+    assert.equal(sv.points[2].values.hwAccuracy, 0.62);
+    assert.deepEqual(sv.fronts['area|hwAccuracy'], [2, 0, 1], 'lower area and higher hardware accuracy trade off');
+    const p = await openPanel(browser, 'pareto');
+    await p.send({ type: 'show', view: sv });
+    await p.page.waitForSelector('#front tr');
+    const options = await p.page.$$eval('#y-axis vscode-option, #y-axis option', (os) => os.map((o) => o.getAttribute('value') ?? (o as HTMLOptionElement).value));
+    assert.ok(options.includes('hwAccuracy'), `hwAccuracy is an axis choice (${options.join(', ')})`);
+    await p.page.evaluate(() => {
+      const s = document.getElementById('y-axis') as HTMLElement & { value: string };
+      s.value = 'hwAccuracy';
+      s.dispatchEvent(new Event('change'));
+    });
+    assert.deepEqual(await p.page.$$eval('#front tr', (rows) => rows.map((r) => r.getAttribute('data-key'))), sv.fronts['area|hwAccuracy'].map((i) => sv.points[i].key));
+    const tipAt = async (i: number) => {
+      const box = (await p.page.locator('#pareto').boundingBox())!;
+      const at = (await p.page.$$eval('#front tr', (rows) => rows.map((r) => ({ x: Number(r.getAttribute('data-px')), y: Number(r.getAttribute('data-py')) }))))[i];
+      await p.page.mouse.move(box.x + 1, box.y + 1);
+      await p.page.mouse.move(box.x + at.x, box.y + at.y);
+      await p.page.waitForFunction(() => (document.getElementById('pareto-hover')?.textContent ?? '').length > 0);
+      return (await p.page.textContent('#pareto-hover')) ?? '';
+    };
+    const lossy = await tipAt(0);
+    assert.match(lossy, /p64 · original 64×64/);
+    assert.match(lossy, /hardware accuracy \(simulated chips\): 62\.00%/);
+    assert.match(lossy, /over 3 chips: ± 0\.40% \(61\.50%–62\.50%\)/);
+    const chips = await tipAt(1);
+    assert.match(chips, /hardware accuracy \(simulated chips\): 95\.12%/);
+    assert.match(chips, /over 3 chips: ± 0\.34% \(94\.71%–95\.53%\)/);
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
   test('a sweep over seeds: one point per design at its means, ± std error bars, spreads and the verdict on hover (dark and light)', async () => {
     const dir = '/runs/20260104-000000-seeds-sweep';
     // Two designs × three seeds, figures planted; the engine's own summary makes the designs.
@@ -190,6 +244,160 @@ describe('Pareto panel', { skip }, () => {
       assert.deepEqual(p.errors, []);
       await p.page.context().close();
     }
+  });
+
+  test('every point is on the chart in every projection, log axes too, whatever order the points come in', async () => {
+    // 21 designs in no particular order, as a sweep's pareto.json lists them: several above 2.5 mm² between smaller ones.
+    const rng = new Rng(20);
+    const modes = ['original', 'pruning', 'trannsformer'];
+    const pts: ParetoPoint[] = Array.from({ length: 21 }, (_, i) => ({
+      key: `/runs/p${i}`,
+      name: `p${i}`,
+      mode: modes[i % 3],
+      crossbar: [32, 64, 128][(i >> 1) % 3],
+      epochs: 2,
+      values: { area: i % 4 === 1 ? 2.5 + 14 * rng.next() : 0.2 + 2 * rng.next(), energy: 5 + 900 * rng.next(), accuracy: 0.9 + 0.09 * rng.next(), accuracyLoss: 0.0005 + 0.02 * rng.next(), mpes: 10 + Math.round(600 * rng.next()) },
+      dominated: {},
+    }));
+    const v = paretoView(pts);
+    const p = await openPanel(browser, 'pareto', { state: { x: 'area', y: 'energy' } });
+    await p.send({ type: 'show', view: v });
+    await p.page.waitForSelector('#front');
+    const metrics = ['area', 'energy', 'accuracy', 'accuracyLoss', 'mpes'];
+    const METRIC_LABEL: Record<string, string> = { area: 'area (mm²)', energy: 'energy (µJ per classification)', accuracy: 'test accuracy', accuracyLoss: 'accuracy loss vs original', mpes: 'mPEs (crossbars)' };
+    let checked = 0;
+    for (const log of [false, true])
+      for (const x of metrics)
+        for (const y of metrics) {
+          if (x === y) continue;
+          // One control per evaluate: a select made by the last re-render takes a value only once it has rendered.
+          for (const [id, v] of [['x-axis', x], ['y-axis', y]])
+            await p.page.evaluate(([id, v]) => {
+              const s = document.getElementById(id) as HTMLElement & { value: string };
+              s.value = v;
+              s.dispatchEvent(new Event('change'));
+            }, [id, v]);
+          for (const id of ['log-x', 'log-y'])
+            await p.page.evaluate(([id, on]) => {
+              const c = document.getElementById(id as string) as HTMLElement & { checked: boolean };
+              if (c.checked === on) return;
+              c.checked = on as boolean;
+              c.dispatchEvent(new Event('change'));
+            }, [id, log] as const);
+          assert.match((await p.page.getAttribute('#pareto', 'aria-label')) ?? '', new RegExp(`^${METRIC_LABEL[y].replace(/[()]/g, '\\$&')} against ${METRIC_LABEL[x].replace(/[()]/g, '\\$&')}:`), 'the projection asked for');
+          const placed = await placements(p.page, 'pareto');
+          const front = v.fronts[`${x}|${y}`].length;
+          // The mode datasets' points plus the front line's (no spreads, no sweep: no other layer).
+          assert.equal(placed.points.length, pts.length + front, `${x}|${y}${log ? ' log' : ''}: every point placed`);
+          assert.deepEqual(outside(placed), [], `${x}|${y}${log ? ' log' : ''}: every point inside the plot area ${JSON.stringify(placed.area)}`);
+          checked++;
+        }
+    assert.equal(checked, 40);
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('invalid design points (a crossbar beyond the preset\'s limit): crossed out, named in the tooltip and the summary, never starred (dark and light)', async () => {
+    const dir = '/runs/20260105-000000-limits-sweep';
+    const warn = '128×128 exceeds resparc-45nm\'s largest reliable crossbar (64×64)';
+    const pt = (id: string, mode: 'original' | 'trannsformer', crossbar: number, acc: number, area: number, energy: number, loss: number): SweepPointResult => ({
+      id, jobId: `j-${id}`, status: 'completed', mode, crossbar, preset: 'resparc-45nm', epochs: 2, axes: { crossbar, mode }, runDir: `${dir}/run-${id}`, repriced: false, accuracyLoss: loss,
+      figures: { testAccuracy: acc, area_mm2: area, energy_uJ: energy, mpes: 10, utilisation: 0.5, ...(crossbar > 64 ? { warnings: [warn] } : {}) },
+    });
+    const front: SweepFront = {
+      format: 'trannsformer-pareto', formatVersion: 1, name: 'limits', objectives: ['area', 'energy', 'accuracy'], accuracyLossLimit: 0.01, done: 4, planned: 4, front: [],
+      // As a stale or hand-edited pareto.json might say: the invalid p3 recommended.
+      recommended: 'p3',
+      sharing: { points: 4, trainings: 3, trainingsSaved: 1, notes: [], checkpointForking: false },
+      points: [pt('p0', 'original', 64, 0.98, 10, 100, 0), pt('p1', 'trannsformer', 64, 0.975, 3, 5, 0.005), pt('p2', 'original', 128, 0.98, 8, 90, 0), pt('p3', 'trannsformer', 128, 0.976, 1, 10, 0.004)],
+    };
+    const sv = paretoView(sweepParetoPoints(dir, front), sweepSummary(dir, front));
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPanel(browser, 'pareto', { theme });
+      await p.send({ type: 'show', view: sv });
+      await p.page.waitForSelector('#front tr');
+      const summary = (await p.page.textContent('#sweep-summary')) ?? '';
+      assert.match(summary, /no recommendation: pareto\.json recommends p3, but it is invalid/);
+      assert.match(summary, /⚠ 2 invalid \(crossbar beyond its preset's largest reliable one\), never recommended/);
+      assert.equal(await p.page.getAttribute('#sweep-summary', 'data-recommended'), null);
+      assert.match((await p.page.getAttribute('#pareto', 'aria-label')) ?? '', /4 points, \d on the front, 2 invalid/);
+      assert.match((await p.page.textContent('.note:last-of-type')) ?? '', /Red ×: invalid, priced beyond its preset's largest reliable crossbar/);
+      assert.equal(await p.page.$$eval('#front tr[data-recommended="true"]', (r) => r.length), 0, 'nothing starred');
+      // The invalid p3 is on the front (cheapest): a cross in the error colour over it; the valid p1 has none.
+      const red = hex(theme === 'dark' ? '#f85149' : '#f85149');
+      const at = async (id: string) => p.page.$eval(`#front tr[data-point="${id}"]`, (r) => ({ x: Number(r.getAttribute('data-px')), y: Number(r.getAttribute('data-py')) }));
+      const near = (c: { x: number; y: number }) =>
+        p.page.evaluate(({ c, red }) => {
+          const cv = document.getElementById('pareto') as HTMLCanvasElement;
+          const d = cv.getContext('2d')!.getImageData(Math.round(c.x) - 12, Math.round(c.y) - 12, 25, 25).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.abs(d[i] - red[0]) < 40 && Math.abs(d[i + 1] - red[1]) < 40 && Math.abs(d[i + 2] - red[2]) < 40) n++;
+          return n;
+        }, { c, red });
+      const p3 = await at('p3');
+      assert.ok((await near(p3)) > 15, `a red cross over the invalid point (${await near(p3)} px)`);
+      assert.equal(await near(await at('p1')), 0, 'no cross over a valid point');
+      const box = (await p.page.locator('#pareto').boundingBox())!;
+      await p.page.mouse.move(box.x + p3.x, box.y + p3.y);
+      await p.page.waitForFunction(() => (document.getElementById('pareto-hover')?.textContent ?? '').length > 0);
+      const tip = (await p.page.textContent('#pareto-hover')) ?? '';
+      assert.match(tip, /⚠ invalid design: 128×128 exceeds resparc-45nm's largest reliable crossbar \(64×64\)/);
+      assert.match(tip, /⚠ never recommended/);
+      assert.doesNotMatch(tip, /★ recommended design/);
+      assert.match(tip, /invalid · on the front · click to open its mapping/);
+      await p.page.mouse.move(0, 0);
+      await p.page.screenshot({ path: path.join(SHOTS, `pareto-invalid-${theme}.png`) });
+      assert.deepEqual(p.errors, []);
+      await p.page.context().close();
+    }
+  });
+
+  test('PNG export: opaque, 2× a 1200 × 800 print size, dark ink on white even from a dark theme', async () => {
+    const p = await openPanel(browser, 'pareto', { theme: 'dark' });
+    await p.send({ type: 'show', view });
+    await p.page.waitForSelector('#front tr');
+    await p.page.click('text=Export PNG');
+    const url = String((await p.posted()).find((m) => m.type === 'exportPng')?.dataUrl);
+    assert.match(url, /^data:image\/png;base64,/);
+    const png = await p.page.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      let transparent = 0;
+      let ink = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] < 255) transparent++;
+        if (d[i] < 80 && d[i + 1] < 80 && d[i + 2] < 80) ink++;
+      }
+      return { w: img.width, h: img.height, transparent, ink, corner: [d[0], d[1], d[2]] };
+    }, url);
+    assert.deepEqual([png.w, png.h], [2400, 1600]);
+    assert.equal(png.transparent, 0, 'no transparent pixel');
+    assert.deepEqual(png.corner, [255, 255, 255], 'white paper');
+    assert.ok(png.ink > 2000, `dark text and lines on it (${png.ink} px)`);
+    assert.equal(await p.page.locator('.offscreen').count(), 0, 'the print chart is gone');
+    fs.writeFileSync(path.join(SHOTS, 'pareto-export-from-dark.png'), Buffer.from(url.slice(22), 'base64'));
+    assert.deepEqual(p.errors, []);
+    await p.page.context().close();
+  });
+
+  test('a panel 280 px wide: no sideways scroll, controls and chart inside, every point on the chart', async () => {
+    const p = await openPanel(browser, 'pareto', { width: 280, height: 700 });
+    await p.send({ type: 'show', view });
+    await p.page.waitForSelector('#front tr');
+    const s = await sideways(p.page);
+    assert.deepEqual(s, { scrolls: false, wide: [] });
+    const box = (await p.page.locator('#pareto').boundingBox())!;
+    assert.ok(box.x >= 0 && box.x + box.width <= 280, `chart inside (${box.x}–${box.x + box.width})`);
+    assert.deepEqual(outside(await placements(p.page, 'pareto')), []);
+    await p.page.screenshot({ path: path.join(SHOTS, 'pareto-280px.png'), fullPage: true });
+    await p.page.context().close();
   });
 
   test('an empty runs folder says what to do', async () => {

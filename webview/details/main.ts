@@ -8,7 +8,8 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { onThemeChange } from '../shared/theme';
-import type { DetailsRun, DetailsToHost, HostToDetails } from '../../src/protocol/webview';
+import { reductionText } from './reduction';
+import type { DetailsRun, DetailsSweep, DetailsToHost, HostToDetails } from '../../src/protocol/webview';
 
 import type { TrainProgress } from '../../src/engine/format/metrics';
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Legend, Tooltip);
@@ -48,7 +49,7 @@ function chart(title: string, labels: number[], series: { label: string; data: n
     charts.push(
       new Chart(canvas, {
         type: 'line',
-        data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour, pointRadius: labels.length <= 30 ? 2.5 : 0, borderWidth: 2, tension: 0.2 })) },
+        data: { labels, datasets: series.map((s) => ({ label: s.label, data: s.data, borderColor: s.colour, backgroundColor: s.colour, pointRadius: labels.length <= 30 ? 2.5 : 0, borderWidth: 2, tension: 0 })) },
         options: {
           animation: false,
           responsive: true,
@@ -87,8 +88,8 @@ function render(run: DetailsRun | undefined, progress?: TrainProgress): void {
   if (run.mapping) {
     t.append(row('mPEs', `${run.mapping.mpes} (${run.mapping.shown})`), row('utilisation', pct(run.mapping.utilisation, 1)));
     if (run.mapping.clusters.some((c) => c > 0)) t.append(row('clusters', run.mapping.clusters.join(' / ')));
-    t.append(row('vs original', `${(100 * run.mapping.reductionVsOriginal).toFixed(1)}% fewer mPEs`));
-    if (run.vsPruning !== undefined) t.append(row('vs pruning', `${(100 * run.vsPruning).toFixed(1)}% fewer mPEs`));
+    t.append(row('vs original', reductionText(run.mapping.reductionVsOriginal, 'mPEs')));
+    if (run.vsPruning !== undefined) t.append(row('vs pruning', reductionText(run.vsPruning, 'mPEs')));
   }
   if (run.hardware && 'error' in run.hardware) t.append(row('hardware', `evaluation failed: ${run.hardware.error}`));
   else if (run.hardware) {
@@ -99,9 +100,16 @@ function render(run: DetailsRun | undefined, progress?: TrainProgress): void {
       row('energy', `${num(h.energy_uJ)} µJ per classification`),
       row('energy split', `crossbar ${num(h.crossbar_uJ)} · neuron ${num(h.neuron_uJ)} · communication ${num(h.communication_uJ)} µJ`),
     );
+    const a = h.hardwareAccuracy;
+    if (a)
+      t.append(
+        row('hardware accuracy', `${pct(a.mean)} ± ${a.std === undefined ? '—' : (100 * a.std).toFixed(2)} (${pct(a.min)}–${pct(a.max)}) over ${a.chips} chip${a.chips === 1 ? '' : 's'} · ${h.preset} ${h.crossbarSize}×${h.crossbarSize} · software ${pct(a.softwareAccuracy)}`),
+        row('reliable crossbar', `${a.reliableCrossbar ? `${a.reliableCrossbar}×${a.reliableCrossbar} derived` : 'no size tried is reliable'} (within ${(100 * a.lossLimit).toFixed(2)} pt) · ${h.preset} claims ${a.claimedCrossbar}×${a.claimedCrossbar}`),
+      );
   }
   if (run.error) t.append(row('error', run.error));
-  root.append(t, el('p', { class: 'note' }, 'Area and energy are model estimates, not measured silicon.'));
+  const hwNote = run.hardware && 'hardwareAccuracy' in run.hardware ? ' Hardware accuracy is simulated from the preset\'s device model.' : '';
+  root.append(t, el('p', { class: 'note' }, `Area and energy are model estimates, not measured silicon.${hwNote}`));
   const buttons = el('div', { class: 'buttons' });
   const report = el('vscode-button' as 'button', {}, 'Open report');
   report.addEventListener('click', () => vscode.postMessage({ type: 'openReport', dir: run.dir }));
@@ -135,14 +143,35 @@ function render(run: DetailsRun | undefined, progress?: TrainProgress): void {
   }
 }
 
+/** A selected sweep: its pareto.json's summary (points, done, failed, invalid, the recommended design). */
+let currentSweep: DetailsSweep | undefined;
+function renderSweep(sw: DetailsSweep): void {
+  charts.forEach((c) => c.destroy());
+  charts = [];
+  const t = el('table', { class: 'numbers' });
+  t.append(row('points', `${sw.done} of ${sw.planned} done${sw.failed ? ` · ${sw.failed} failed` : ''}`));
+  if (sw.invalid) t.append(row('invalid designs', `${sw.invalid} beyond their preset's largest reliable crossbar (never recommended)`));
+  t.append(row('accuracy-loss limit', pct(sw.accuracyLossLimit)));
+  const r = sw.recommended;
+  if (r) {
+    t.append(row('recommended', `${r.id} · ${r.label}`), row('test accuracy', `${pct(r.testAccuracy)}${r.accuracyLoss !== undefined ? ` (loss ${pct(r.accuracyLoss)})` : ''}`));
+    t.append(row('mPEs', String(r.mpes)), row('area', `${num(r.area_mm2)} mm²`), row('energy', `${num(r.energy_uJ)} µJ per classification`));
+  } else t.append(row('recommended', sw.noRecommendation ?? 'none yet'));
+  const reveal = el('vscode-button' as 'button', { secondary: '' }, 'Reveal folder');
+  reveal.addEventListener('click', () => vscode.postMessage({ type: 'reveal', dir: sw.dir }));
+  root.replaceChildren(el('div', { class: 'head' }, el('h2', {}, sw.name), el('vscode-badge' as 'span', { variant: 'default' }, 'sweep')), t, el('p', { class: 'note' }, 'Area and energy are model estimates, not measured silicon.'), el('div', { class: 'buttons' }, reveal));
+}
+
 let lastProgress: TrainProgress | undefined;
 window.addEventListener('message', (event: MessageEvent<HostToDetails>) => {
   const m = event.data;
   switch (m.type) {
     case 'show':
       current = m.run;
+      currentSweep = m.sweep;
       vscode.setState({ run: current });
-      render(current, lastProgress);
+      if (currentSweep) renderSweep(currentSweep);
+      else render(current, lastProgress);
       break;
     case 'progress': {
       if (current?.dir !== m.dir) return;
@@ -157,6 +186,6 @@ window.addEventListener('message', (event: MessageEvent<HostToDetails>) => {
 });
 
 // Charts take their colours from the theme when drawn: redraw on a theme switch.
-onThemeChange(() => render(current, lastProgress));
+onThemeChange(() => (currentSweep ? renderSweep(currentSweep) : render(current, lastProgress)));
 render(current);
 vscode.postMessage({ type: 'ready' });

@@ -73,6 +73,14 @@ export function hoverAt(input: string, offset: number, options: { baseDir?: stri
       `_Rough: every neuron assumed to spike in ${Math.round(100 * ASSUMED_SPIKE_RATE)}% of T = ${h.timesteps} timesteps; no training, no simulation. Model estimates, not measured silicon._`,
     );
     if (x > h.maxCrossbar) lines.push('', `⚠ ${x}×${x} exceeds ${h.preset}'s largest reliable crossbar (${h.maxCrossbar}×${h.maxCrossbar}).`);
+    // Accuracy on chips needs a trained network: say where it comes from rather than guess it.
+    const chips = typeof hw.chips === 'number' && Number.isInteger(hw.chips) && hw.chips > 0 ? hw.chips : 0;
+    lines.push(
+      '',
+      chips
+        ? `Hardware accuracy: each run measures it on ${chips} simulated chip${chips === 1 ? '' : 's'} (\`hardware.chips\`) and keeps it in result.json (Run Details).`
+        : 'Hardware accuracy (on simulated chips of this preset): set `hardware.chips`, or run `trannsformer evaluate <run> --chips 5`.',
+    );
   } else if (error) lines.push('', `Preset "${presetName}": ${error}`);
   return { start: node.offset, end: node.offset + node.length, markdown: lines.join('\n') };
 }

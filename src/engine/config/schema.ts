@@ -5,6 +5,11 @@
  * in, so no other file restates them.
  */
 
+import { DEVICE_FIELDS, DEVICE_RANGES, type DeviceField } from './deviceFields';
+
+/** A device field's unit, from its name's suffix (the preset files' convention). */
+const deviceUnit = (k: string): string => (k.endsWith('_ohm') ? 'ohms' : k.endsWith('_s') ? 'seconds' : k.endsWith('Bits') ? 'bits' : k.endsWith('Rate') ? 'fraction of cells' : 'dimensionless');
+
 export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10', 'svhn', 'idx', 'synthetic'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 export const BACKENDS = ['auto', 'onnx', 'wasm', 'node', 'cpu'] as const;
@@ -105,6 +110,10 @@ export interface HardwareConfig {
   percentile: number;
   /** Skip the spiking evaluation at the end of a run. */
   evaluate: boolean;
+  /** Simulated chips the end-of-run evaluation measures hardware accuracy on (0: not measured). */
+  chips: number;
+  /** Device-model fields overriding the preset's (a sweep axis can set them: `hardware.device.wireRow_ohm`). */
+  device?: Partial<Record<DeviceField, number>>;
 }
 
 export interface ExperimentConfig {
@@ -129,7 +138,7 @@ export interface CompareConfig {
 }
 
 /** Objectives a sweep's Pareto front can use: area, energy and mpes are minimised, accuracies maximised. */
-export const SWEEP_OBJECTIVES = ['area', 'energy', 'accuracy', 'snnAccuracy', 'mpes'] as const;
+export const SWEEP_OBJECTIVES = ['area', 'energy', 'accuracy', 'snnAccuracy', 'mpes', 'hwAccuracy'] as const;
 
 /** Named sweep axes and the config field each sets; any other axis is a dotted path to a numeric field. */
 export const SWEEP_AXES = {
@@ -382,6 +391,26 @@ export const configSchema = {
         snnImages: { type: 'integer', minimum: 1, default: 1000, description: 'Test images simulated for SNN accuracy and spike counts (images). Default 1000.' },
         percentile: { type: 'number', exclusiveMinimum: 50, maximum: 100, default: 99.9, description: 'Activation percentile for data-based weight normalisation (percent; 100 = the maximum, as Diehl et al. 2015). Default 99.9.' },
         evaluate: { type: 'boolean', default: true, description: 'Convert, simulate and price the network when a run ends. Default true.' },
+        chips: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 100,
+          default: 0,
+          description:
+            'Simulated memristive chips (each its own device variation, stuck cells and noise; IR drop from the preset\'s wires) on which the end of a run also measures test accuracy at the preset and crossbar size (chips). Default 0: not measured. result.json then carries the hardware accuracy (mean ± std, min–max over chips). A sweep with the hwAccuracy objective uses this, or 3 chips when it is 0. Slow: each chip runs the whole test set through the crossbar model.',
+        },
+        device: {
+          type: 'object',
+          additionalProperties: false,
+          description:
+            'Device-model fields overriding the preset\'s "device" section for this config (units in the names, e.g. {"wireRow_ohm": 2.5}); each is a sweep axis as hardware.device.<field>. Wires need row and column resistance both > 0 or both 0.',
+          properties: Object.fromEntries(
+            DEVICE_FIELDS.map((k) => {
+              const [minimum, maximum, whole, what] = DEVICE_RANGES[k];
+              return [k, { type: whole ? 'integer' : 'number', minimum, maximum, description: `Overrides the preset's device.${k} (${deviceUnit(k)}): ${what}.` }];
+            }),
+          ),
+        },
       },
     },
     backend: {
@@ -462,7 +491,8 @@ export const configSchema = {
           uniqueItems: true,
           items: { enum: SWEEP_OBJECTIVES },
           default: ['area', 'energy', 'accuracy'],
-          description: 'What the Pareto front is over: area, energy, mpes (minimised), accuracy (ANN test), snnAccuracy (maximised). Default area, energy, accuracy.',
+          description:
+            'What the Pareto front is over: area, energy, mpes (minimised), accuracy (ANN test), snnAccuracy, hwAccuracy (maximised). Default area, energy, accuracy. hwAccuracy is the mean test accuracy on simulated chips at the point\'s preset and size (hardware.chips chips, or 3 when that is 0; slow); with it the accuracy loss of the recommendation is the original\'s software accuracy minus the point\'s hardware accuracy.',
         },
         accuracyLossLimit: {
           type: 'number',

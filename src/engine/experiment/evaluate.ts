@@ -13,12 +13,14 @@ import type { Dataset } from '../data/dataset';
 import { formatPath, validateConfig } from '../config/validate';
 import { IoError, UserError } from '../core/errors';
 import { adcEnergy, arraysPerMpe, networkArea, spikingEnergy } from '../hardware/cost';
-import { loadPreset, presetCaveats, type Preset } from '../hardware/presets';
+import { loadPreset, presetCaveats, withDeviceOverrides, type Preset } from '../hardware/presets';
 import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/network';
 import { simulateSnn } from '../hardware/snn';
-import { readClustersFor, readModel, readRun, writeEvaluation } from '../store/runFolder';
+import { DEFAULT_LOSS_LIMIT, DEFAULT_SOLVER_TOLERANCE, evaluateChips } from '../hardware/chipEvaluation';
+import type { NonIdeality } from '../hardware/device';
+import { readClustersFor, readModel, readRun, updateHardwareSummary, writeEvaluation } from '../store/runFolder';
 
-import type { PricedMapping, Evaluation } from '../format/evaluation';
+import type { PricedMapping, Evaluation, HardwareAccuracyReport } from '../format/evaluation';
 import type { NetworkMapping } from '../format/mapping';
 import type { RunHardwareSummary, RunResult } from '../format/run';
 /** The connectivity a run ended with, read through the store: its masks, and its clusters when it has any. */
@@ -60,6 +62,18 @@ export interface EvaluateOptions {
   write?: boolean;
   /** The run's dataset when the caller already has it in memory (the end of a run); read from disk otherwise. */
   data?: Dataset;
+  /** Hardware accuracy over this many simulated chips per preset and size (0 or absent: not evaluated). */
+  chips?: number;
+  /** Accuracy-loss limit (fraction) for the derived reliable crossbar size (default 0.005 = 0.5 pt). */
+  lossLimit?: number;
+  /** Non-idealities switched off for the hardware accuracy. */
+  ideal?: NonIdeality[];
+  /** Test images for the hardware accuracy (default: the whole test set). */
+  hardwareImages?: number;
+  /** Spiking presets: also the spiking network's accuracy on each chip (as many images and timesteps as the SNN above). */
+  hardwareSnn?: boolean;
+  /** Progress of the hardware accuracy, one call per chip. */
+  onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
 }
 
 /** Price a finished run folder again (other sizes, presets, T), reading it through the store; writes evaluation.json unless told not to. */
@@ -79,8 +93,23 @@ export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation
   if (net.layers.join(',') !== config.network.layers.join(','))
     throw new IoError(path.join(dir, 'model.tnsr'), `is damaged or belongs to another run: its network ${net.layers.join('-')} is not the config's ${config.network.layers.join('-')}`);
   const evaluation = evaluateNetwork({ runDir: dir, config, baseDir, status: rec.result.status, weightsNote: rec.result.weightsNote, ...net }, opts);
-  if (opts.write !== false) writeEvaluation(dir, evaluation);
+  if (opts.write !== false) {
+    writeEvaluation(dir, evaluation);
+    const own = ownSummary(evaluation, loadPreset(config.hardware.preset, baseDir).name, config.transform.crossbar, opts);
+    if (own) updateHardwareSummary(dir, own);
+  }
   return evaluation;
+}
+
+/**
+ * result.json's summary from a new evaluation, when that measured hardware
+ * accuracy at the run's own preset and size on the real device (nothing
+ * switched off): the one record of the figure follows its latest measurement.
+ */
+function ownSummary(e: Evaluation, preset: string, size: number, opts: EvaluateOptions): RunHardwareSummary | undefined {
+  const at = e.results.findIndex((r) => r.preset === preset && r.crossbarSize === size);
+  if (at < 0 || !e.hardwareAccuracy || opts.ideal?.length) return undefined;
+  return hardwareSummary({ ...e, results: [e.results[at]] });
 }
 
 /** Map at each crossbar size, convert to a spiking network and simulate it once, price with each preset — all in memory. */
@@ -88,7 +117,8 @@ export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {})
   const { config, baseDir, layers, weights, masks, connectivity } = input;
   const dir = input.runDir;
   const hw = config.hardware;
-  const presets: Preset[] = (opts.presets ?? [hw.preset]).map((p) => loadPreset(p, baseDir));
+  // The config's device overrides (hardware.device) apply to every preset priced here.
+  const presets: Preset[] = (opts.presets ?? [hw.preset]).map((p) => withDeviceOverrides(loadPreset(p, baseDir), hw.device, 'hardware.device'));
   const mode = config.transform.mode;
   const formedFor = config.transform.crossbar;
   const crossbars = opts.crossbars ?? [formedFor];
@@ -98,6 +128,8 @@ export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {})
   if ((mode === 'trannsformer' || mode === 'offline') && crossbars.some((x) => x !== formedFor))
     notes.push(`the clusters were formed for ${formedFor}×${formedFor} crossbars; at other sizes they are cut into pieces or packed as they are`);
   if (mode === 'original' || mode === 'pruning') notes.push(`${mode} does not depend on the crossbar size: only the tiling changes`);
+  if (hw.device && Object.keys(hw.device).length)
+    notes.push(`device fields from the config override the preset's: ${Object.entries(hw.device).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
   if (input.status === 'interrupted' || input.status === 'failed') notes.push(`the run is ${input.status}: ${input.weightsNote ?? 'weights as it stopped'}`);
   const mappings: NetworkMapping[] = crossbars.map((x) => mapLayers(scheme, connectivity, x));
   const data = opts.data ?? loadDataset(config.dataset, baseDir, config.training.seed);
@@ -129,6 +161,22 @@ export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {})
         warnings,
       });
     });
+  const masked = () => weights.map((w, l) => Float32Array.from(w, (v, i) => (masks[l][i] ? v : 0)));
+  const hardwareAccuracy = opts.chips
+    ? evaluateChips(layers, masked(), data, presets, crossbars, mappings.map((m) => m.layers.map((l) => l.crossbars)), {
+        chips: opts.chips,
+        lossLimit: opts.lossLimit ?? DEFAULT_LOSS_LIMIT,
+        off: opts.ideal ?? [],
+        images: opts.hardwareImages,
+        output: config.network.output,
+        percentile: hw.percentile,
+        tolerance: DEFAULT_SOLVER_TOLERANCE,
+        onChip: opts.onChip,
+        ...(opts.hardwareSnn
+          ? { snn: { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed } }
+          : {}),
+      })
+    : undefined;
   const evaluation: Evaluation = {
     runDir: dir,
     mode,
@@ -137,6 +185,7 @@ export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {})
     results,
     presets: presets.map((p) => ({ name: p.name, file: p.file, maxCrossbar: p.maxCrossbar, caveats: presetCaveats(p) })),
     notes,
+    ...(hardwareAccuracy ? { hardwareAccuracy } : {}),
   };
   return evaluation;
 }
@@ -167,15 +216,53 @@ export function formatEvaluation(e: Evaluation): string {
     ...rows.map(line),
     'Area and energy are model estimates from the presets, not measured silicon.',
   ];
+  if (e.hardwareAccuracy) out.push(...formatHardwareAccuracy(e.hardwareAccuracy));
   for (const r of e.results) for (const wn of r.warnings) out.push(`warning: ${wn}`);
   for (const n of e.notes) out.push(`note: ${n}`);
   for (const p of e.presets) for (const c of p.caveats) out.push(`${p.name}: ${c}`);
   return out.join('\n');
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** The hardware-accuracy table: software vs hardware (mean ± std, min–max) per preset and size, and the reliable sizes. */
+export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
+  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip'];
+  const rows = h.results.map((r) => [
+    r.preset,
+    `${r.crossbarSize}×${r.crossbarSize}`,
+    pct(h.softwareAccuracy),
+    `${pct(r.accuracy.mean)} ± ${r.accuracy.std === undefined ? '—' : (100 * r.accuracy.std).toFixed(2)}`,
+    `${pct(r.accuracy.min)}–${pct(r.accuracy.max)}`,
+    `${(100 * r.loss).toFixed(2)} pt`,
+    r.adcBits ? `${r.adcBits} b` : '—',
+    r.dacBits ? `${r.dacBits} b` : '—',
+    r.secondsPerChip.toFixed(1),
+    r.snnAccuracy ? `${pct(r.snnAccuracy.mean)} ± ${r.snnAccuracy.std === undefined ? '—' : (100 * r.snnAccuracy.std).toFixed(2)}` : '—',
+  ]);
+  const w = head.map((x, i) => Math.max(x.length, ...rows.map((r) => r[i].length)));
+  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
+  return [
+    '',
+    `Accuracy on simulated chips (${h.chips} per preset and size, ${h.images} test images; std over chips):`,
+    line(head),
+    line(w.map((n) => '─'.repeat(n))),
+    ...rows.map(line),
+    ...h.reliable.map(
+      (r) =>
+        `${r.preset}: reliable crossbar (derived, within ${(100 * h.lossLimit).toFixed(2)} pt of software): ${r.derived ? `${r.derived}×${r.derived}` : 'none of the sizes tried'}; the source's claim: ${r.claimed}×${r.claimed}`,
+    ),
+    ...h.notes.map((n) => `note: ${n}`),
+    'Hardware accuracy is a simulation from the presets\' device models, not measured silicon.',
+  ];
+}
+
 /** The figures result.json keeps: the first priced mapping (configured size and preset). */
 export function hardwareSummary(e: Evaluation): RunHardwareSummary {
   const r = e.results[0];
+  const ha = e.hardwareAccuracy;
+  const hr = ha?.results.find((x) => x.preset === r.preset && x.crossbarSize === r.crossbarSize);
+  const rel = ha?.reliable.find((x) => x.preset === r.preset);
   return {
     preset: r.preset,
     crossbarSize: r.crossbarSize,
@@ -189,5 +276,20 @@ export function hardwareSummary(e: Evaluation): RunHardwareSummary {
     neuron_uJ: r.energy.neuron_uJ,
     communication_uJ: r.energy.communication_uJ,
     ...(r.adcEnergy_uJ !== undefined ? { adcEnergy_uJ: r.adcEnergy_uJ } : {}),
+    ...(ha && hr && rel
+      ? {
+          hardwareAccuracy: {
+            softwareAccuracy: ha.softwareAccuracy,
+            mean: hr.accuracy.mean,
+            ...(hr.accuracy.std !== undefined ? { std: hr.accuracy.std } : {}),
+            min: hr.accuracy.min,
+            max: hr.accuracy.max,
+            chips: ha.chips,
+            ...(rel.derived !== undefined ? { reliableCrossbar: rel.derived } : {}),
+            claimedCrossbar: rel.claimed,
+            lossLimit: ha.lossLimit,
+          },
+        }
+      : {}),
   };
 }

@@ -251,7 +251,9 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
           map,
           clusters: (schedule.state[l]?.clusters ?? []).map((c) => ({ inputs: c.inputs, outputs: c.outputs, quality: c.quality, valid: c.valid })),
         }));
-        const evaluation = evaluateNetwork({ runDir: dir, config, baseDir: loaded.baseDir, status: 'completed', layers: config.network.layers, weights, masks, connectivity }, { data });
+        const chips = config.hardware.chips;
+        if (chips) emit({ type: 'log', level: 'info', message: `hardware accuracy on ${chips} simulated chip${chips === 1 ? '' : 's'}` });
+        const evaluation = evaluateNetwork({ runDir: dir, config, baseDir: loaded.baseDir, status: 'completed', layers: config.network.layers, weights, masks, connectivity }, { data, chips });
         writer.writeEvaluation(evaluation);
         writer.update({ hardware: hardwareSummary(evaluation) });
       } catch (e) {

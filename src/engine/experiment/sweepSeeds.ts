@@ -12,8 +12,8 @@ import { accuracyVerdict, spreadOf } from './compareStats';
 import { stableStringify } from './sweepPlan';
 
 /** Whether each objective is minimised or maximised (the points' front and the designs' front). */
-export const SENSE: Record<SweepObjective, Sense> = { area: 'min', energy: 'min', mpes: 'min', accuracy: 'max', snnAccuracy: 'max' };
-const FIGURE: Record<SweepObjective, keyof SweepDesign> = { area: 'area_mm2', energy: 'energy_uJ', mpes: 'mpes', accuracy: 'testAccuracy', snnAccuracy: 'snnAccuracy' };
+export const SENSE: Record<SweepObjective, Sense> = { area: 'min', energy: 'min', mpes: 'min', accuracy: 'max', snnAccuracy: 'max', hwAccuracy: 'max' };
+const FIGURE: Record<SweepObjective, keyof SweepDesign> = { area: 'area_mm2', energy: 'energy_uJ', mpes: 'mpes', accuracy: 'testAccuracy', snnAccuracy: 'snnAccuracy', hwAccuracy: 'hwAccuracy' };
 
 /** The seeds a sweep's points were trained with, when a seed axis gives several; undefined otherwise. */
 function seedAxis(points: readonly SweepPointResult[]): boolean {
@@ -49,6 +49,7 @@ export function summarizeDesigns(front: SweepFront, references: ReadonlyMap<stri
       done: done.length,
       testAccuracy: spread((f) => f.testAccuracy),
       snnAccuracy: spread((f) => f.snnAccuracy),
+      hwAccuracy: spread((f) => f.hwAccuracy),
       mpes: spread((f) => f.mpes),
       area_mm2: spread((f) => f.area_mm2),
       energy_uJ: spread((f) => f.energy_uJ),

@@ -3,6 +3,7 @@
  * Types only: browser-safe, shared by the engine, the extension and the webviews.
  */
 import type { MappingScheme } from './mapping';
+import type { Spread } from './compare';
 
 export interface AreaReport {
   mpes: number;
@@ -35,6 +36,53 @@ export interface PricedMapping {
   adcEnergy_uJ?: number;
   warnings: string[];
 }
+/** Test accuracy of one preset at one crossbar size over simulated chips (one seed each). */
+export interface HardwareAccuracy {
+  preset: string;
+  crossbarSize: number;
+  /** Chip seeds, and the accuracy of each (same order). */
+  chipSeeds: number[];
+  perChip: number[];
+  /** Over the chips: mean ± sample std, min–max (fractions). */
+  accuracy: Spread;
+  /** Hardware minus software accuracy, mean over chips (fraction). */
+  loss: number;
+  /** Arrays solved per chip, the IR-drop solver's worst sweeps and residual, seconds per chip. */
+  arrays: number;
+  solverSweeps: number;
+  solverResidual: number;
+  secondsPerChip: number;
+  adcBits: number;
+  dacBits: number;
+  /** Spiking presets, when asked: the rate-coded network's accuracy on each chip, and over the chips. */
+  snnPerChip?: number[];
+  snnAccuracy?: Spread;
+}
+/** Per preset: the largest size whose mean hardware accuracy is within the loss limit of software's, beside the preset's typed claim. */
+export interface ReliableCrossbar {
+  preset: string;
+  /** Undefined when no size tried is within the limit. */
+  derived?: number;
+  /** The preset's maxCrossbar: the source's claim. */
+  claimed: number;
+}
+export interface HardwareAccuracyReport {
+  /** Software accuracy on the same test images, through the same fast path. */
+  softwareAccuracy: number;
+  images: number;
+  chips: number;
+  /** Accuracy-loss limit (fraction) for the derived reliable size. */
+  lossLimit: number;
+  /** Non-idealities switched off for this evaluation. */
+  off: string[];
+  /** Relative residual at which the IR-drop solver stops. */
+  solverTolerance: number;
+  results: HardwareAccuracy[];
+  reliable: ReliableCrossbar[];
+  notes: string[];
+  /** Accuracy on simulated crossbar chips (`evaluate --chips N`). */
+  hardwareAccuracy?: HardwareAccuracyReport;
+}
 export interface Evaluation {
   runDir: string;
   mode: string;
@@ -43,4 +91,6 @@ export interface Evaluation {
   results: PricedMapping[];
   presets: { name: string; file: string; maxCrossbar: number; caveats: string[] }[];
   notes: string[];
+  /** Accuracy on simulated crossbar chips (`evaluate --chips N`). */
+  hardwareAccuracy?: HardwareAccuracyReport;
 }

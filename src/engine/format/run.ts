@@ -20,6 +20,8 @@ export interface RunResult {
   owner?: { pid: number; hostname?: string; startTime?: string };
   host: { node: string; platform: string; cpus: number; cpuModel: string };
   configFile?: string;
+  /** SHA-256 of config.json as the run started (or last accepted a change): a resume refuses an edited config. */
+  configSha256?: string;
   backend?: { name: string; detail: string };
   dataset?: { name: string; source: string; train: number; test: number; inputSize: number; classes: number; notes: string[] };
   layers: number[];
@@ -41,11 +43,17 @@ export interface RunResult {
   /** A sweep's forked run: its first `epoch` epochs are another run's (`run`), saved in `checkpoint`. */
   forkedFrom?: { checkpoint: string; epoch: number; run?: string };
   /** Each time the run was resumed: when, from where, and how it had ended. */
-  resumes?: { at: string; fromEpoch: number; batchesIntoEpoch: number; previousStatus: RunStatus }[];
+  resumes?: { at: string; fromEpoch: number; batchesIntoEpoch: number; previousStatus: RunStatus; configChange?: RunConfigChange }[];
   /** Crossbar mapping of the final network (see mapping.json for placements). */
   mapping?: RunMappingSummary;
   /** Spiking conversion, area and energy at the configured size and preset (see evaluation.json). */
   hardware?: RunHardwareSummary | { error: string };
+}
+/** A config change a resume accepted (--accept-config-change): the fields that differ and the fingerprints before and after. */
+export interface RunConfigChange {
+  fields: string[];
+  from?: string;
+  to: string;
 }
 export interface RunHardwareSummary {
   preset: string;
@@ -60,6 +68,8 @@ export interface RunHardwareSummary {
   neuron_uJ: number;
   communication_uJ: number;
   adcEnergy_uJ?: number;
+  /** Accuracy on simulated chips at this preset and size, when evaluated (`evaluate --chips`). */
+  hardwareAccuracy?: { softwareAccuracy: number; mean: number; std?: number; min: number; max: number; chips: number; reliableCrossbar?: number; claimedCrossbar: number; lossLimit: number };
 }
 export interface RunMappingSummary {
   mode: string;

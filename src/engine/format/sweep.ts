@@ -8,7 +8,7 @@ import type { JsonPath } from '../config/validate';
 import type { TransformMode } from '../config/schema';
 
 /** What a sweep point is judged on; area, energy and mpes are minimised, accuracies maximised. */
-export type SweepObjective = 'area' | 'energy' | 'accuracy' | 'snnAccuracy' | 'mpes';
+export type SweepObjective = 'area' | 'energy' | 'accuracy' | 'snnAccuracy' | 'mpes' | 'hwAccuracy';
 
 /** One value an axis takes at a point, with the config path it sets. */
 export interface SweepAxisValue {
@@ -109,6 +109,10 @@ export interface SweepRecord {
 export interface SweepFigures {
   testAccuracy?: number;
   snnAccuracy?: number;
+  /** Test accuracy on simulated chips at the point's preset and size: the mean over chips (with the hwAccuracy objective). */
+  hwAccuracy?: number;
+  /** Its spread over the chips: sample std (undefined with one chip), min–max, the number of chips. */
+  hwAccuracySpread?: { std?: number; min: number; max: number; chips: number };
   mpes: number;
   utilisation: number;
   area_mm2: number;
@@ -149,7 +153,7 @@ export interface SweepPointResult {
   /** True when the point's network was trained for another point of its job and re-priced. */
   repriced: boolean;
   figures?: SweepFigures;
-  /** Accuracy lost against the original at the same training settings (fraction; negative = gained). */
+  /** Accuracy lost against the original at the same training settings (fraction; negative = gained); with the hwAccuracy objective, the original's software accuracy minus this point's hardware accuracy. */
   accuracyLoss?: number;
   error?: string;
   /** Pareto rank over the objectives: 0 = on the front; undefined when not ranked (unfinished, missing values). */
@@ -175,6 +179,7 @@ export interface SweepDesign {
   done: number;
   testAccuracy?: Spread;
   snnAccuracy?: Spread;
+  hwAccuracy?: Spread;
   mpes?: Spread;
   area_mm2?: Spread;
   energy_uJ?: Spread;

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { UserError } from '../core/errors';
+import { DEVICE_FIELDS, DEVICE_RANGES, type DeviceField } from '../config/deviceFields';
 
 export const PRESET_FIELDS = [
   'clockMHz',
@@ -43,6 +44,8 @@ export interface Preset {
   /** Where the preset was read from. */
   file: string;
   fields: Partial<Record<PresetField, FieldValue>>;
+  /** The device model (`device.ts`): its fields with sources, borrowed ones marked. */
+  device: DeviceSpec;
 }
 
 /** The presets folder: beside the bundle's folder (dist/ → presets/) or three up from the source (src/engine/hardware/ → presets/). */
@@ -131,16 +134,19 @@ export function loadPreset(nameOrPath: string, baseDir = process.cwd(), seen: st
     if (typeof f.source !== 'string' || !f.source) throw new UserError(`${file}: fields.${k}.source`, 'say where the value comes from');
     fields[k as PresetField] = { value: f.value, source: f.source, ...(f.derived ? { derived: f.derived } : {}), ...(f.estimate ? { estimate: true } : {}) };
   }
+  let device = parseDevice(raw.device, file);
   if (raw.borrowFrom !== undefined && (typeof raw.borrowFrom !== 'string' || !raw.borrowFrom || raw.borrowFrom.length > 4096 || raw.borrowFrom.includes('\0')))
     throw new UserError(`${file}: borrowFrom`, 'must name a preset or a preset file');
   if (typeof raw.borrowFrom === 'string') {
     const lender = loadPreset(raw.borrowFrom, path.dirname(file), [...seen, name]);
     for (const k of [...PRESET_FIELDS, ...OPTIONAL_FIELDS])
       if (!fields[k] && lender.fields[k]) fields[k] = { ...lender.fields[k]!, borrowedFrom: lender.fields[k]!.borrowedFrom ?? lender.name };
+    device = borrowDevice(device, lender.device, lender.name);
   }
+  checkDevice(device, file);
   const missing = PRESET_FIELDS.filter((k) => !fields[k]);
   if (missing.length) throw new UserError(file, `lacks ${missing.join(', ')} and borrows them from no preset (add "borrowFrom")`);
-  return { name, description: typeof raw.description === 'string' ? raw.description : '', maxCrossbar, file, fields };
+  return { name, description: typeof raw.description === 'string' ? raw.description : '', maxCrossbar, file, fields, device };
 }
 
 /** A field's value (the caller knows the preset has it: a required field, or one checked first). */
@@ -153,5 +159,98 @@ export function presetCaveats(p: Preset): string[] {
     if (f.borrowedFrom) out.push(`${k} = ${f.value} borrowed from ${f.borrowedFrom} (${f.source})`);
     else if (f.estimate) out.push(`${k} = ${f.value} is an estimate (${f.source}${f.derived ? `; ${f.derived}` : ''})`);
   }
+  return [...out, ...deviceCaveats(p.device)];
+}
+
+// ── The device model (`"device"`): read and checked here with the rest of the preset; simulated in device.ts. ──
+
+export { DEVICE_FIELDS, type DeviceField } from '../config/deviceFields';
+/** The one text field: the distribution of programming variation. */
+export const VARIATION_MODELS = ['normal', 'lognormal'] as const;
+export type VariationModel = (typeof VARIATION_MODELS)[number];
+
+export interface DeviceFieldValue {
+  value: number;
+  source: string;
+  derived?: string;
+  estimate?: boolean;
+  borrowedFrom?: string;
+}
+export interface DeviceSpec {
+  fields: Partial<Record<DeviceField, DeviceFieldValue>>;
+  variationModel?: { value: VariationModel; source: string; borrowedFrom?: string };
+}
+
+const RANGES = DEVICE_RANGES;
+
+/** Parse and check a preset's `"device"` object; errors name the file and the field. */
+export function parseDevice(raw: unknown, file: string): DeviceSpec {
+  if (raw === undefined) return { fields: {} };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`${file}: device`, 'must be an object of fields, each {"value", "source"}');
+  const spec: DeviceSpec = { fields: {} };
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const at = `${file}: device.${/^[\w-]{1,40}$/.test(k) ? k : '?'}`;
+    const f = v as { value?: unknown; source?: unknown; derived?: unknown; estimate?: unknown };
+    if (!f || typeof f !== 'object') throw new UserError(at, 'must be {"value", "source"}');
+    if (typeof f.source !== 'string' || !f.source) throw new UserError(`${at}.source`, 'say where the value comes from');
+    if (k === 'variationModel') {
+      if (!(VARIATION_MODELS as readonly unknown[]).includes(f.value)) throw new UserError(`${at}.value`, `must be one of ${VARIATION_MODELS.join(', ')}`);
+      spec.variationModel = { value: f.value as VariationModel, source: f.source };
+      continue;
+    }
+    if (!(DEVICE_FIELDS as readonly string[]).includes(k)) throw new UserError(at, `unknown device field; fields: ${[...DEVICE_FIELDS, 'variationModel'].join(', ')}`);
+    const [min, max, whole, what] = RANGES[k as DeviceField];
+    if (typeof f.value !== 'number' || !Number.isFinite(f.value) || f.value < min || f.value > max || (whole && !Number.isInteger(f.value)))
+      throw new UserError(`${at}.value`, `must be ${what}`);
+    spec.fields[k as DeviceField] = { value: f.value, source: f.source, ...(f.derived ? { derived: String(f.derived) } : {}), ...(f.estimate ? { estimate: true } : {}) };
+  }
+  return spec;
+}
+
+/** Fields the preset lacks, taken from a lender and marked. */
+export function borrowDevice(own: DeviceSpec, lender: DeviceSpec, lenderName: string): DeviceSpec {
+  const fields = { ...own.fields };
+  for (const k of DEVICE_FIELDS) if (!fields[k] && lender.fields[k]) fields[k] = { ...lender.fields[k]!, borrowedFrom: lender.fields[k]!.borrowedFrom ?? lenderName };
+  const variationModel = own.variationModel ?? (lender.variationModel ? { ...lender.variationModel, borrowedFrom: lender.variationModel.borrowedFrom ?? lenderName } : undefined);
+  return { fields, ...(variationModel ? { variationModel } : {}) };
+}
+
+/** Cross-field checks once borrowing is done (the file named is the preset's). */
+export function checkDevice(spec: DeviceSpec, file: string): void {
+  const on = spec.fields.rOn_ohm?.value;
+  const off = spec.fields.rOff_ohm?.value;
+  if ((on === undefined) !== (off === undefined)) throw new UserError(`${file}: device`, 'give both rOn_ohm and rOff_ohm (or neither)');
+  if (on !== undefined && off !== undefined && off <= on) throw new UserError(`${file}: device.rOff_ohm.value`, `must be above rOn_ohm (${on} Ω)`);
+  const stuck = (spec.fields.stuckOnRate?.value ?? 0) + (spec.fields.stuckOffRate?.value ?? 0);
+  const [wr, wc] = [spec.fields.wireRow_ohm?.value ?? 0, spec.fields.wireCol_ohm?.value ?? 0];
+  if ((wr > 0) !== (wc > 0)) throw new UserError(`${file}: device`, `give row and column wires both a resistance or neither (wireRow_ohm ${wr}, wireCol_ohm ${wc})`);
+  if (wr === 0 && (spec.fields.driver_ohm?.value || spec.fields.sense_ohm?.value))
+    throw new UserError(`${file}: device`, 'driver and sense resistance need wire resistance > 0 (the network is solved segment by segment)');
+  if (stuck > 1) throw new UserError(`${file}: device.stuckOffRate.value`, `stuckOnRate + stuckOffRate is ${stuck}, more than every cell`);
+}
+
+/** Every device field a preset borrowed or estimated, for the report. */
+export function deviceCaveats(spec: DeviceSpec): string[] {
+  const out: string[] = [];
+  for (const [k, f] of Object.entries(spec.fields)) {
+    if (f.borrowedFrom) out.push(`device.${k} = ${f.value} borrowed from ${f.borrowedFrom} (${f.source})`);
+    else if (f.estimate) out.push(`device.${k} = ${f.value} is an estimate (${f.source}${f.derived ? `; ${f.derived}` : ''})`);
+  }
   return out;
+}
+
+/** A preset with device fields overridden by a config's `hardware.device` (checked as a preset's own would be); errors name `where`. */
+export function withDeviceOverrides(p: Preset, overrides: Partial<Record<DeviceField, number>> | undefined, where: string): Preset {
+  const given = Object.entries(overrides ?? {});
+  if (!given.length) return p;
+  const fields = { ...p.device.fields };
+  for (const [k, v] of given) {
+    if (!(DEVICE_FIELDS as readonly string[]).includes(k)) throw new UserError(`${where}.${/^[\w-]{1,40}$/.test(k) ? k : '?'}`, `unknown device field; fields: ${DEVICE_FIELDS.join(', ')}`);
+    const [min, max, whole, what] = RANGES[k as DeviceField];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (whole && !Number.isInteger(v))) throw new UserError(`${where}.${k}`, `must be ${what}`);
+    fields[k as DeviceField] = { value: v, source: `the config's ${where}.${k} (overrides ${p.name})` };
+  }
+  const device = { ...p.device, fields };
+  checkDevice(device, `${p.file} with ${where}`);
+  return { ...p, device };
 }

@@ -12,7 +12,7 @@ export type Checked<T> = { ok: true; message: T } | { ok: false; reason: string 
 
 const isObj = (m: unknown): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m);
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
-const METRICS: readonly string[] = ['area', 'energy', 'accuracy', 'accuracyLoss', 'mpes'] satisfies ParetoMetric[];
+const METRICS: readonly string[] = ['area', 'energy', 'accuracy', 'accuracyLoss', 'mpes', 'hwAccuracy'] satisfies ParetoMetric[];
 const isMetric = (v: unknown): v is ParetoMetric => typeof v === 'string' && METRICS.includes(v);
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
@@ -120,7 +120,7 @@ export function checkParetoMessage(m: unknown): Checked<ParetoToHost> {
     case 'ready':
       return { ok: true, message: { type: 'ready' } };
     case 'exportCsv':
-      if (!isMetric(m.x) || !isMetric(m.y)) return fail('"x" and "y" must be metrics (area, energy, accuracy, accuracyLoss, mpes)');
+      if (!isMetric(m.x) || !isMetric(m.y)) return fail('"x" and "y" must be metrics (area, energy, accuracy, accuracyLoss, mpes, hwAccuracy)');
       return { ok: true, message: { type: 'exportCsv', x: m.x, y: m.y } };
     case 'openMapping': {
       const k = keyField(m, 'key');

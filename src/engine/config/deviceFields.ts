@@ -1,0 +1,43 @@
+/**
+ * The device model's numeric fields and their allowed ranges: plain data, no
+ * imports, here in config/ so that the schema (bundled into the extension
+ * host, which may not load hardware/) and the preset reader
+ * (hardware/presets.ts) check a device field against one table.
+ */
+
+/** Numeric device fields, each with its unit in its name. */
+export const DEVICE_FIELDS = [
+  'rOn_ohm',
+  'rOff_ohm',
+  'weightBits',
+  'programmingSigma',
+  'readNoiseSigma',
+  'driftNu',
+  'driftTime_s',
+  'stuckOnRate',
+  'stuckOffRate',
+  'wireRow_ohm',
+  'wireCol_ohm',
+  'driver_ohm',
+  'sense_ohm',
+  'dacBits',
+] as const;
+export type DeviceField = (typeof DEVICE_FIELDS)[number];
+
+/** Allowed range of each field: [min, max, whole number?, why]. */
+export const DEVICE_RANGES: Record<DeviceField, [number, number, boolean, string]> = {
+  rOn_ohm: [1, 1e12, false, 'an on-resistance in ohms (> 0)'],
+  rOff_ohm: [1, 1e15, false, 'an off-resistance in ohms, above rOn_ohm'],
+  weightBits: [0, 16, true, 'weight bits, 0 (analog, unquantised) to 16'],
+  programmingSigma: [0, 1, false, 'a relative standard deviation from 0 to 1'],
+  readNoiseSigma: [0, 1, false, 'a relative standard deviation from 0 to 1'],
+  driftNu: [0, 1, false, 'a drift exponent ν from 0 (off) to 1'],
+  driftTime_s: [1, 1e12, false, 'seconds since programming (≥ 1 s; t₀ = 1 s)'],
+  stuckOnRate: [0, 1, false, 'a fraction of cells from 0 to 1'],
+  stuckOffRate: [0, 1, false, 'a fraction of cells from 0 to 1'],
+  wireRow_ohm: [0, 1e6, false, 'ohms per cell pitch (0: ideal wires)'],
+  wireCol_ohm: [0, 1e6, false, 'ohms per cell pitch (0: ideal wires)'],
+  driver_ohm: [0, 1e9, false, 'ohms (0: ideal driver)'],
+  sense_ohm: [0, 1e9, false, 'ohms (0: ideal virtual ground)'],
+  dacBits: [0, 16, true, 'input DAC bits, 0 (no DAC: analog or spike inputs) to 16'],
+};

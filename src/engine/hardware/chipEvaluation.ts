@@ -1,0 +1,141 @@
+/**
+ * Hardware accuracy over presets × crossbar sizes × chips: for each, build
+ * the chip (`chip.ts`) and run the test set through it (`hardwareAccuracy.ts`);
+ * the software network runs the same test images through the same path.
+ * The derived reliable crossbar size of a preset is the largest size whose
+ * mean hardware accuracy is within `lossLimit` of the software accuracy.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Split } from '../data/dataset';
+import type { Crossbar } from '../format/mapping';
+import type { HardwareAccuracy, HardwareAccuracyReport, ReliableCrossbar } from '../format/evaluation';
+import type { Spread } from '../format/compare';
+import { buildChip } from './chip';
+import { simulatedDevice, type NonIdeality } from './device';
+import { accuracyOf, chipPredictions, softwarePredictions } from './hardwareAccuracy';
+import type { Preset } from './presets';
+import { activationScales, simulateSnn } from './snn';
+import type { Chip } from './chip';
+
+export interface ChipEvaluationOptions {
+  chips: number;
+  /** Fraction (0.005 = 0.5 pt). */
+  lossLimit: number;
+  off: readonly NonIdeality[];
+  /** Test images (default: all). */
+  images?: number;
+  output: 'relu' | 'softmax';
+  percentile: number;
+  /** Relative residual of the IR-drop solver. */
+  tolerance: number;
+  /** First chip seed; chips are seeds first, first+1, … */
+  firstSeed?: number;
+  /** Spiking presets (no ADC): also simulate the rate-coded network on each chip's effective weights. */
+  snn?: { timesteps: number; encoding: 'poisson' | 'rate'; images: number; percentile: number; seed: number };
+  /** Called after each chip (progress). */
+  onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
+}
+
+export const DEFAULT_LOSS_LIMIT = 0.005;
+export const DEFAULT_SOLVER_TOLERANCE = 1e-6;
+
+function spread(xs: number[]): Spread {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const std = n >= 2 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : undefined;
+  return { n, mean, ...(std !== undefined ? { std } : {}), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** Input range of each layer: 1 for pixels, then the percentile of the software activations over training images. */
+export function inputScales(layers: readonly number[], weights: readonly Float32Array[], train: Split, percentile: number): number[] {
+  const W = weights.map((w, l) => {
+    const t = new Float32Array(w.length);
+    const [o, i] = [layers[l + 1], layers[l]];
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) t[c * o + r] = w[r * i + c];
+    return tf.tensor2d(t, [i, o]);
+  });
+  try {
+    const s = activationScales(W.slice(0, -1), train, layers[0], { percentile, normalisationImages: 2000, batchSize: 250 });
+    return [1, ...s];
+  } finally {
+    tf.dispose(W);
+  }
+}
+
+/** `weights[l]` [outputs × inputs] masked; `mappings[k][l]`: crossbars of layer l at size `sizes[k]`. */
+export function evaluateChips(
+  layers: readonly number[],
+  weights: readonly Float32Array[],
+  data: { train: Split; test: Split },
+  presets: readonly Preset[],
+  sizes: readonly number[],
+  mappings: readonly (readonly Crossbar[][])[],
+  o: ChipEvaluationOptions,
+): HardwareAccuracyReport {
+  const images = Math.min(o.images ?? data.test.count, data.test.count);
+  const fwd = { images, output: o.output };
+  const labels = data.test.labels.subarray(0, images);
+  const softwareAccuracy = accuracyOf(softwarePredictions(layers, weights, data.test, fwd), labels);
+  const scales = inputScales(layers, weights, data.train, o.percentile);
+  const results: HardwareAccuracy[] = [];
+  const seeds = Array.from({ length: o.chips }, (_, k) => (o.firstSeed ?? 1) + k);
+  for (const p of presets) {
+    const dev = simulatedDevice(p.device, p.fields.bitsPerCell!.value, p.fields.adcBits?.value, p.file, o.off);
+    sizes.forEach((size, k) => {
+      const perChip: number[] = [];
+      const snnPerChip: number[] = [];
+      let arrays = 0;
+      let sweeps = 0;
+      let residual = 0;
+      const t0 = Date.now();
+      for (const seed of seeds) {
+        const t = Date.now();
+        const chip = buildChip(layers, weights, mappings[k] as Crossbar[][], size, dev, seed, { tolerance: o.tolerance });
+        const acc = accuracyOf(chipPredictions(chip, dev, data.test, scales, fwd), labels);
+        perChip.push(acc);
+        if (o.snn && dev.adcBits === 0) snnPerChip.push(chipSnnAccuracy(chip, layers, data, o.snn));
+        arrays = chip.arrays;
+        if (chip.solver.sweeps > sweeps) [sweeps, residual] = [chip.solver.sweeps, chip.solver.residual];
+        o.onChip?.(p.name, size, seed, acc, (Date.now() - t) / 1000);
+      }
+      const accuracy = spread(perChip);
+      results.push({
+        preset: p.name,
+        crossbarSize: size,
+        chipSeeds: seeds,
+        perChip,
+        accuracy,
+        loss: accuracy.mean - softwareAccuracy,
+        arrays,
+        solverSweeps: sweeps,
+        solverResidual: residual,
+        secondsPerChip: (Date.now() - t0) / 1000 / seeds.length,
+        adcBits: dev.adcBits,
+        dacBits: dev.dacBits,
+        ...(snnPerChip.length ? { snnPerChip, snnAccuracy: spread(snnPerChip) } : {}),
+      });
+    });
+  }
+  const reliable: ReliableCrossbar[] = presets.map((p) => {
+    const ok = results.filter((r) => r.preset === p.name && r.accuracy.mean >= softwareAccuracy - o.lossLimit - 1e-12).map((r) => r.crossbarSize);
+    return { preset: p.name, ...(ok.length ? { derived: Math.max(...ok) } : {}), claimed: p.maxCrossbar };
+  });
+  const notes = [
+    `hardware accuracy: ${o.chips} chip${o.chips === 1 ? '' : 's'} (seeds ${seeds[0]}–${seeds[seeds.length - 1]}) per preset and size, ${images} test images; the reliable size is the largest whose mean is within ${(100 * o.lossLimit).toFixed(2)} pt of software`,
+    'spiking presets (no ADC) are evaluated as the rate-coded network approximates: the ANN with the chip\'s effective weights',
+  ];
+  if (o.snn) notes.push(`spiking presets: the rate-coded network on each chip's effective weights, ${o.snn.images} test images, T = ${o.snn.timesteps} (read noise not drawn per timestep)`);
+  if (o.off.length) notes.push(`non-idealities off: ${o.off.join(', ')}`);
+  return { softwareAccuracy, images, chips: o.chips, lossLimit: o.lossLimit, off: [...o.off], solverTolerance: o.tolerance, results, reliable, notes };
+}
+
+/** SNN accuracy of a chip: its effective weights (stuck cells included, so every position counts) through the spiking simulation. */
+function chipSnnAccuracy(chip: Chip, layers: readonly number[], data: { train: Split; test: Split }, o: NonNullable<ChipEvaluationOptions['snn']>): number {
+  const w = chip.layers.map((L) => {
+    const t = new Float32Array(L.dense.length);
+    for (let i = 0; i < L.inputs; i++) for (let j = 0; j < L.outputs; j++) t[j * L.inputs + i] = L.dense[i * L.outputs + j];
+    return t;
+  });
+  const masks = w.map((t) => new Uint8Array(t.length).fill(1));
+  return simulateSnn([...layers], w, masks, data.train, data.test, [], { timesteps: o.timesteps, encoding: o.encoding, images: o.images, percentile: o.percentile, seed: o.seed }).accuracy;
+}
