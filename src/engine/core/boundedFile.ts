@@ -69,7 +69,9 @@ export function sizeText(n: number): string {
   return `${Number.isInteger(v) || v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 
-function kindOf(st: fs.Stats): string {
+/** What kind of file a stat describes, in words ("a FIFO (named pipe)"): the one wording of every refusal of a file's kind. */
+export function kindOf(st: fs.Stats): string {
+  if (st.isFile()) return 'a file';
   if (st.isDirectory()) return 'a folder';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isCharacterDevice()) return 'a character device';

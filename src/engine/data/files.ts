@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { UserError } from '../core/errors';
+import { kindOf } from '../core/boundedFile';
 
 /** The most any one dataset file (or decompressed variable) may hold: 2 GiB. SVHN's extra set, the largest file in scope, is 1.6 GB of pixels. */
 export const MAX_DATA_BYTES = 2 ** 31;
@@ -32,17 +33,6 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
-}
-
-/** What kind of non-regular file a stat describes, in words. */
-function kindOf(st: fs.Stats): string {
-  if (st.isFile()) return 'a file';
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
 
 function statError(file: string, e: unknown): UserError {

@@ -14,20 +14,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../core/errors';
+import { kindOf } from '../core/boundedFile';
 
 /** Kernel pseudo-filesystems: nothing there is a place for results. */
 const PSEUDO_ROOTS = ['/proc', '/sys'];
 
 function under(p: string, root: string): boolean {
   return p === root || p.startsWith(root + path.sep);
-}
-
-function kindOf(st: fs.Stats): string {
-  if (st.isFIFO()) return 'a FIFO (named pipe)';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSocket()) return 'a socket';
-  return 'a file';
 }
 
 function statOrUndefined(p: string): fs.Stats | undefined {
