@@ -2,11 +2,15 @@
 /** The Run details view's bundle in headless Chromium: one epoch is drawn, charts follow a live theme switch. */
 import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { haveChromium, launch, openPanel } from './harness';
 
 import type { DetailsRun } from '../../src/protocol/webview';
 import { reductionText } from '../../src/engine/core/reduction';
+
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-results', 'webview');
 
 const skip = haveChromium() ? false : 'no Chromium at /usr/bin/chromium (apt-get install chromium)';
 
@@ -89,6 +93,14 @@ describe('run details view', { skip }, () => {
     const cell = (label: string) => p.page.evaluate(`[...document.querySelectorAll('table.numbers tr')].find((r) => r.querySelector('th').textContent === ${JSON.stringify(label)})?.querySelector('td').textContent`);
     assert.equal(await cell('hardware accuracy'), '94.03% ± 0.51 (93.47%–94.49%) over 4 chips · puma-32nm 128×128 · software 96.12%');
     assert.equal(await cell('reliable crossbar'), '64×64 derived (within 0.50 pt) · puma-32nm claims 128×128');
+    // For looking: the rows in both themes.
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await p.page.screenshot({ path: path.join(SHOTS, 'details-hardware-dark.png'), fullPage: true });
+    const light = await openPanel(browser, 'details', { theme: 'light', width: 420, height: 900 });
+    await light.send({ type: 'show', run: done });
+    await light.page.waitForSelector('table.numbers');
+    await light.page.screenshot({ path: path.join(SHOTS, 'details-hardware-light.png'), fullPage: true });
+    await light.page.context().close();
     // No reliable size among those tried, one chip (no spread): said so.
     await p.send({ type: 'show', run: { ...done, hardware: { ...hardware, hardwareAccuracy: { ...chips, std: undefined, chips: 1, reliableCrossbar: undefined } } } });
     await p.page.waitForFunction(() => document.querySelector('table.numbers')?.textContent?.includes('over 1 chip ·'));
