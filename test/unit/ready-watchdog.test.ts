@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { ReadyWatchdog, type Timers } from '../../src/extension/panels/readyWatchdog';
+import { ReadyWatchdog, watchOnViewState, type Timers } from '../../src/extension/panels/readyWatchdog';
 import { reloadHtml } from '../../src/extension/panels/html';
 
 /** Timers on a clock the test moves by hand. */
@@ -111,4 +111,13 @@ test('the fallback page: a Reload panel button posting reload, an inline script 
   assert.match(html, /4 tries/);
   assert.ok(!/<script[^>]*src=/.test(html), 'no resource to load');
   assert.match(html, /Pareto &lt;x&gt;/);
+});
+
+test('a view-state change arms the watchdog when the panel shows again or moves to another group while shown', () => {
+  const at = (visible: boolean, column?: number) => ({ visible, column });
+  assert.equal(watchOnViewState(at(false, 1), at(true, 1)), 'expect', 'shown again');
+  assert.equal(watchOnViewState(at(true, 2), at(true, 3)), 'expect', 'moved into another group: loaded again there');
+  assert.equal(watchOnViewState(at(true, 2), at(true, 2)), 'none', 'focus or activity only');
+  assert.equal(watchOnViewState(at(true, 2), at(false, 2)), 'stop', 'hidden');
+  assert.equal(watchOnViewState(at(false, 2), at(false, 3)), 'none', 'hidden and moved');
 });

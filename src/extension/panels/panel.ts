@@ -11,7 +11,7 @@
 import * as vscode from 'vscode';
 import { panelHtml, reloadHtml } from './html';
 import { dispatchMessage, insideRoots, type Checked } from './messages';
-import { ReadyWatchdog, realTimers } from './readyWatchdog';
+import { ReadyWatchdog, realTimers, watchOnViewState, type PanelPlace } from './readyWatchdog';
 import { pickResultColumn } from './column';
 
 /** What panels need of the extension's owner object. */
@@ -91,14 +91,16 @@ export abstract class Panel<ToHost extends { type: string }, ToWebview> implemen
       }),
     );
     // A hidden webview is unloaded (no retained context) and loads again when shown: a `ready` is due then.
-    let shown = panel.visible;
-    if (shown) this.watchdog.expect();
+    // Moved to another group while shown, it loads again there too (seen in e2e: its resources requested anew).
+    let place: PanelPlace = { visible: panel.visible, column: panel.viewColumn };
+    if (place.visible) this.watchdog.expect();
     this.own(
       panel.onDidChangeViewState((e) => {
-        const visible = e.webviewPanel.visible;
-        if (visible && !shown) this.watchdog.expect();
-        else if (!visible) this.watchdog.stop();
-        shown = visible;
+        const now: PanelPlace = { visible: e.webviewPanel.visible, column: e.webviewPanel.viewColumn };
+        const what = watchOnViewState(place, now);
+        if (what === 'expect') this.watchdog.expect();
+        else if (what === 'stop') this.watchdog.stop();
+        place = now;
       }),
     );
     this.own(new vscode.Disposable(() => this.watchdog.stop()));

@@ -83,3 +83,20 @@ export class ReadyWatchdog {
     this.o.retry(attempt, waited);
   }
 }
+
+/** Where and whether a panel shows: what a view-state change is judged on. */
+export interface PanelPlace {
+  visible: boolean;
+  column: number | undefined;
+}
+
+/**
+ * What a panel's view-state change means for its watchdog: shown again, or
+ * moved to another editor group while shown (VS Code loads the webview
+ * again in its new place), a `ready` is due ('expect'); hidden, nothing is
+ * due ('stop'); otherwise nothing changes.
+ */
+export function watchOnViewState(before: PanelPlace, after: PanelPlace): 'expect' | 'stop' | 'none' {
+  if (!after.visible) return before.visible ? 'stop' : 'none';
+  return !before.visible || before.column !== after.column ? 'expect' : 'none';
+}
