@@ -55,6 +55,12 @@ export abstract class Panel<ToHost extends { type: string }, ToWebview> implemen
   private loads = 0;
   /** Called once when the panel closes. */
   onDispose?: () => void;
+  /**
+   * Re-create the panel (set by the owner of panels): a frame whose own host
+   * page did not load stays blank whatever HTML it is given, while a new
+   * panel renders in seconds. Used after the first reload did not help.
+   */
+  recreate?: () => boolean;
 
   protected constructor(
     protected readonly host: PanelHost,
@@ -63,12 +69,18 @@ export abstract class Panel<ToHost extends { type: string }, ToWebview> implemen
     private readonly check: (m: unknown) => Checked<ToHost>,
   ) {
     const w = panel.webview;
+    const viewType = panel.viewType;
     w.options = webviewOptions(host.extensionUri);
     this.watchdog = new ReadyWatchdog({
       waitMs: READY_WAIT_MS,
       retries: READY_RETRIES,
       timers: realTimers,
       retry: (n, waited) => {
+        // Said before re-creating: the old panel is disposed by then (its viewType throws).
+        if (n >= 2 && this.recreate) {
+          host.log.warn(`${viewType}: no "ready" ${waited / 1000} s after reloading its HTML; re-creating the panel`);
+          if (this.recreate()) return;
+        }
         host.log.warn(`${panel.viewType}: no "ready" from the webview ${waited / 1000} s after it loaded; loading it again with fresh resource URLs (retry ${n} of ${READY_RETRIES})`);
         this.load(bundle);
       },

@@ -24,6 +24,9 @@ export interface PanelsOwner extends Omit<PanelHost, 'openMapping'> {
   dirOf(arg: unknown): string | undefined;
 }
 
+/** Re-creations of one stuck panel before it falls back to reloading its HTML and then the Reload panel button. */
+const MAX_RECREATE = 2;
+
 export class Panels implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly mapping = new Map<string, MappingPanel>();
@@ -154,24 +157,39 @@ export class Panels implements vscode.Disposable {
     else this.adoptCurves(CurvesPanel.create(this.host, dir));
   }
 
-  private adoptMapping(p: MappingPanel): void {
+  private adoptMapping(p: MappingPanel, recreated = 0): void {
     const first = p.key;
     this.mapping.set(first, p);
     // A mapping panel may switch to a sibling run; it stays registered under the key it opened with.
     p.onDispose = () => this.mapping.delete(first);
+    p.recreate = this.recreator(p, recreated, (n) => this.adoptMapping(MappingPanel.create(this.host, first), n));
   }
 
-  private adoptPareto(p: ParetoPanel): void {
-    this.pareto?.dispose();
+  private adoptPareto(p: ParetoPanel, recreated = 0): void {
+    if (this.pareto !== p) this.pareto?.dispose();
     this.pareto = p;
     p.onDispose = () => {
       if (this.pareto === p) this.pareto = undefined;
     };
+    const sweep = p.sweep;
+    p.recreate = this.recreator(p, recreated, (n) => this.adoptPareto(ParetoPanel.create(this.host, sweep), n));
   }
 
-  private adoptCurves(p: CurvesPanel): void {
+  private adoptCurves(p: CurvesPanel, recreated = 0): void {
     this.curves.set(p.key, p);
     p.onDispose = () => this.curves.delete(p.key);
+    p.recreate = this.recreator(p, recreated, (n) => this.adoptCurves(CurvesPanel.create(this.host, p.key), n));
+  }
+
+  /** A stuck panel's re-creation: the old one closed, a new one opened on the same thing — at most MAX_RECREATE times in a row. */
+  private recreator(p: { dispose(): void }, recreated: number, open: (recreated: number) => void): () => boolean {
+    return () => {
+      if (recreated >= MAX_RECREATE) return false;
+      this.owner.log.warn(`re-creating a panel whose webview did not load (${recreated + 1} of ${MAX_RECREATE})`);
+      p.dispose();
+      open(recreated + 1);
+      return true;
+    };
   }
 
   /** Whether a result panel is on screen (then completions are announced in the status bar, not over it). */

@@ -25,6 +25,11 @@ export class ParetoPanel extends Panel<ParetoToHost, HostToPareto> {
     this.retitle();
   }
 
+  /** The sweep folder shown (undefined: everything). */
+  get sweep(): string | undefined {
+    return this.sweepDir;
+  }
+
   static create(host: PanelHost, sweepDir?: string): ParetoPanel {
     const panel = vscode.window.createWebviewPanel(ParetoPanel.viewType, 'Pareto: area · energy · accuracy', resultColumn(), webviewOptions(host.extensionUri));
     return new ParetoPanel(host, panel, sweepDir);
