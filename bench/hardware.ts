@@ -68,9 +68,9 @@ async function main(): Promise<void> {
   const onnx = await stepper.evaluate!(data.test, data.inputSize, 1000);
   const onnxSeconds = seconds(t0);
   t0 = performance.now();
-  const soft = accuracyOf(softwarePredictions(layers, weights, data.test, { output: c.network.output }), data.test.labels);
-  const tfjsSeconds = seconds(t0);
-  say(`software test accuracy, ${data.test.count} images: ${(100 * onnx.accuracy).toFixed(2)}% in ${onnxSeconds.toFixed(2)} s (ONNX Runtime); ${(100 * soft).toFixed(2)}% in ${tfjsSeconds.toFixed(2)} s (tfjs ${backend.tfjs}, the hardware path)`);
+  const soft = accuracyOf(await softwarePredictions(layers, weights, data.test, { output: c.network.output }), data.test.labels);
+  const softSeconds = seconds(t0);
+  say(`software test accuracy, ${data.test.count} images: ${(100 * onnx.accuracy).toFixed(2)}% in ${onnxSeconds.toFixed(2)} s (the training's evaluation); ${(100 * soft).toFixed(2)}% in ${softSeconds.toFixed(2)} s (the hardware path's forward, ${backend.name === 'onnxruntime' ? 'ONNX Runtime' : `tfjs ${backend.tfjs}`})`);
 
   const x = 64;
   const mapping = layers.slice(1).map((n, l) => denseMapping(n, layers[l], x).crossbars);
@@ -79,29 +79,32 @@ async function main(): Promise<void> {
     const p = loadPreset(name);
     const chips = chipsFor(k);
     const perChip: number[] = [];
-    const r = evaluateChips(layers, weights, data, [p], [x], [mapping], {
+    const parts = { build: 0, forward: 0 };
+    const r = await evaluateChips(layers, weights, data, [p], [x], [mapping], {
       chips,
       lossLimit: 0.005,
       off: [],
       output: c.network.output,
       percentile: c.hardware.percentile,
       tolerance: DEFAULT_SOLVER_TOLERANCE,
-      onChip: (_p, _x, seed, acc, sec) => {
+      onChip: (_p, _x, seed, acc, sec, part) => {
         perChip.push(sec);
-        console.log(`  ${name} chip ${seed}: ${(100 * acc).toFixed(2)}% in ${sec.toFixed(1)} s`);
+        parts.build += part.build / chips;
+        parts.forward += part.forward / chips;
+        console.log(`  ${name} chip ${seed}: ${(100 * acc).toFixed(2)}% in ${sec.toFixed(1)} s (chip ${part.build.toFixed(1)} s, forward ${part.forward.toFixed(1)} s)`);
       },
     });
     const h = r.results[0];
     const mean = perChip.reduce((a, b) => a + b, 0) / perChip.length;
     rows.push(
-      `| ${name} | ${x}×${x} | ${chips} | ${h.arrays} | ${h.adcBits || '—'} | ${h.dacBits || '—'} | ${(100 * h.accuracy.mean).toFixed(2)}% ± ${h.accuracy.std === undefined ? '—' : (100 * h.accuracy.std).toFixed(2)} (${(100 * h.accuracy.min).toFixed(2)}–${(100 * h.accuracy.max).toFixed(2)}) | ${mean.toFixed(1)} s | ${(mean / tfjsSeconds).toFixed(0)}× | ${h.solverSweeps} |`,
+      `| ${name} | ${x}×${x} | ${chips} | ${h.arrays} | ${h.adcBits || '—'} | ${h.dacBits || '—'} | ${(100 * h.accuracy.mean).toFixed(2)}% ± ${h.accuracy.std === undefined ? '—' : (100 * h.accuracy.std).toFixed(2)} (${(100 * h.accuracy.min).toFixed(2)}–${(100 * h.accuracy.max).toFixed(2)}) | ${mean.toFixed(1)} s | ${parts.build.toFixed(1)} s | ${parts.forward.toFixed(1)} s | ${(mean / softSeconds).toFixed(1)}× software | ${(parts.forward / softSeconds).toFixed(1)}× | ${h.solverSweeps} |`,
     );
   }
   say('');
   say(`Hardware accuracy at ${x}×${x}, every non-ideality of the preset on, ${data.test.count} test images (software ${(100 * soft).toFixed(2)}%):`);
   say('');
-  say('| preset | crossbar | chips | arrays per chip | ADC bits | DAC bits | accuracy mean ± std (min–max) | time per chip | × software (tfjs) | solver sweeps (worst) |');
-  say('|---|---|---|---|---|---|---|---|---|---|');
+  say('| preset | crossbar | chips | arrays per chip | ADC bits | DAC bits | accuracy mean ± std (min–max) | time per chip | of which: programming + IR drop | of which: forward | chip ÷ software | forward ÷ software | solver sweeps (worst) |');
+  say('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) say(r);
 
   say('');

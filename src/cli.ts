@@ -528,12 +528,12 @@ async function cmdEvaluate(args: Args): Promise<number> {
   const backend = args.flags.get('backend') as BackendName | undefined;
   await initBackend(backend ?? 'auto');
   if (isCompareDir(dir)) {
-    const c = evaluateCompare(dir, opts);
+    const c = await evaluateCompare(dir, opts);
     if (args.flags.has('json')) console.log(JSON.stringify(c));
     else process.stderr.write(`${formatCompareTable(c)}\n\ncomparison: ${compareFile(dir)}\n`);
     return 0;
   }
-  const e = evaluateRun(dir, opts);
+  const e = await evaluateRun(dir, opts);
   if (args.flags.has('json')) console.log(JSON.stringify(e));
   else process.stderr.write(`${formatEvaluation(e)}\n\nevaluation: ${path.join(dir, 'evaluation.json')}\n`);
   return 0;

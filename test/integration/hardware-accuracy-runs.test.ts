@@ -36,11 +36,11 @@ test('hardware.chips in a run: result.json carries the hardware accuracy; evalua
   assert.equal(h.claimedCrossbar, 64);
   assert.ok(h.min <= h.mean && h.mean <= h.max && h.mean > 0.3, JSON.stringify(h));
   // Another preset or the ideal device leaves the run's figure alone; its own preset and size replaces it.
-  evaluateRun(runDir, { chips: 1, presets: ['puma-32nm'] });
+  await evaluateRun(runDir, { chips: 1, presets: ['puma-32nm'] });
   assert.equal(summary(runDir).hardwareAccuracy!.chips, 2);
-  evaluateRun(runDir, { chips: 1, ideal: ['wires'] });
+  await evaluateRun(runDir, { chips: 1, ideal: ['wires'] });
   assert.equal(summary(runDir).hardwareAccuracy!.chips, 2);
-  evaluateRun(runDir, { chips: 1, crossbars: [16, 32] });
+  await evaluateRun(runDir, { chips: 1, crossbars: [16, 32] });
   const after = summary(runDir);
   assert.equal(after.hardwareAccuracy!.chips, 1);
   assert.equal(after.crossbarSize, 32);

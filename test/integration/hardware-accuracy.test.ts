@@ -65,22 +65,22 @@ const input = () => ({
   connectivity: weights.map((_, l) => ({ rows: config.network.layers[l + 1], cols: config.network.layers[l], map: masks[l], clusters: [] })),
 });
 
-test('every non-ideality off: each chip predicts exactly the software classes on the whole test set', () => {
+test('every non-ideality off: each chip predicts exactly the software classes on the whole test set', async () => {
   const layers = config.network.layers;
   const fwd = { output: config.network.output };
-  const soft = softwarePredictions(layers, weights, data.test, fwd);
+  const soft = await softwarePredictions(layers, weights, data.test, fwd);
   const scales = inputScales(layers, weights, data.train, 99.9);
   for (const name of ['resparc-45nm', 'puma-32nm', 'mnsim-130nm']) {
     const p = loadPreset(name);
     const dev = simulatedDevice(p.device, p.fields.bitsPerCell!.value, p.fields.adcBits?.value, p.file, NON_IDEALITIES);
     for (const x of [16, 32]) {
       const mapping = layers.slice(1).map((n, l) => denseMapping(n, layers[l], x).crossbars);
-      const hard = chipPredictions(buildChip(layers, weights, mapping, x, dev, 1), dev, data.test, scales, fwd);
+      const hard = await chipPredictions(buildChip(layers, weights, mapping, x, dev, 1), dev, data.test, scales, fwd);
       assert.deepEqual(Array.from(hard), Array.from(soft), `${name} at ${x}×${x}`);
     }
   }
   // And through the evaluation the CLI runs: accuracy on every chip equals software's.
-  const e = evaluateNetwork(input(), { crossbars: [16], chips: 2, ideal: [...NON_IDEALITIES], data, hardwareSnn: true });
+  const e = await evaluateNetwork(input(), { crossbars: [16], chips: 2, ideal: [...NON_IDEALITIES], data, hardwareSnn: true });
   const h = e.hardwareAccuracy!;
   assert.ok(h.softwareAccuracy > 0.5, `software ${h.softwareAccuracy}`);
   assert.deepEqual(h.results[0].perChip, [h.softwareAccuracy, h.softwareAccuracy]);
@@ -89,7 +89,7 @@ test('every non-ideality off: each chip predicts exactly the software classes on
   assert.equal(h.images, 1000);
 });
 
-test('wire resistance on: accuracy falls with crossbar size; the derived reliable size stands beside the claim', () => {
+test('wire resistance on: accuracy falls with crossbar size; the derived reliable size stands beside the claim', async () => {
   // Planted: a resparc copy whose wires are 300 Ω per cell, every other non-ideality off.
   const file = path.join(dir, 'lossy-wires.json');
   fs.writeFileSync(
@@ -102,7 +102,7 @@ test('wire resistance on: accuracy falls with crossbar size; the derived reliabl
     }),
   );
   const off = NON_IDEALITIES.filter((n) => n !== 'wires');
-  const e = evaluateNetwork(input(), { crossbars: [8, 16, 32, 64], presets: [file], chips: 1, ideal: off, data, lossLimit: 0.01 });
+  const e = await evaluateNetwork(input(), { crossbars: [8, 16, 32, 64], presets: [file], chips: 1, ideal: off, data, lossLimit: 0.01 });
   const h = e.hardwareAccuracy!;
   const acc = h.results.map((r) => r.accuracy.mean);
   for (let k = 1; k < acc.length; k++) assert.ok(acc[k] <= acc[k - 1] + 0.005, `accuracy by size ${acc.map((a) => a.toFixed(3)).join(', ')}`);
@@ -119,11 +119,11 @@ test('wire resistance on: accuracy falls with crossbar size; the derived reliabl
   assert.equal(s.hardwareAccuracy?.claimedCrossbar, 64);
 });
 
-test('the ADC quantises each crossbar\'s partial sums: 8 bits keep the accuracy, 2 bits lose it', () => {
+test('the ADC quantises each crossbar\'s partial sums: 8 bits keep the accuracy, 2 bits lose it', async () => {
   const file = path.join(dir, 'coarse-adc.json');
   fs.writeFileSync(file, JSON.stringify({ name: 'coarse-adc', maxCrossbar: 128, borrowFrom: 'puma-32nm', fields: { adcBits: { value: 2, source: 'test: planted' } } }));
   const off = NON_IDEALITIES.filter((n) => n !== 'adc');
-  const e = evaluateNetwork(input(), { crossbars: [16], presets: ['puma-32nm', file], chips: 1, ideal: off, data });
+  const e = await evaluateNetwork(input(), { crossbars: [16], presets: ['puma-32nm', file], chips: 1, ideal: off, data });
   const h = e.hardwareAccuracy!;
   const [fine, coarse] = h.results;
   assert.deepEqual([fine.adcBits, coarse.adcBits], [8, 2]);
@@ -131,9 +131,9 @@ test('the ADC quantises each crossbar\'s partial sums: 8 bits keep the accuracy,
   assert.ok(coarse.accuracy.mean < h.softwareAccuracy - 0.05, `2-bit ADC: ${coarse.accuracy.mean} vs software ${h.softwareAccuracy}`);
 });
 
-test('read noise and programming variation: chips differ from each other, and a chip seed repeats exactly', () => {
-  const e1 = evaluateNetwork(input(), { crossbars: [16], presets: ['mnsim-130nm'], chips: 3, data });
-  const e2 = evaluateNetwork(input(), { crossbars: [16], presets: ['mnsim-130nm'], chips: 3, data });
+test('read noise and programming variation: chips differ from each other, and a chip seed repeats exactly', async () => {
+  const e1 = await evaluateNetwork(input(), { crossbars: [16], presets: ['mnsim-130nm'], chips: 3, data });
+  const e2 = await evaluateNetwork(input(), { crossbars: [16], presets: ['mnsim-130nm'], chips: 3, data });
   const r1 = e1.hardwareAccuracy!.results[0];
   assert.deepEqual(r1.perChip, e2.hardwareAccuracy!.results[0].perChip, 'same seeds, same chips, same noise draws');
   assert.ok(new Set(r1.perChip).size > 1, `chips differ: ${r1.perChip.join(', ')}`);
@@ -141,7 +141,7 @@ test('read noise and programming variation: chips differ from each other, and a 
   assert.ok(r1.accuracy.min <= r1.accuracy.mean && r1.accuracy.mean <= r1.accuracy.max);
 });
 
-test('the CLI: evaluate --chips prints software and hardware accuracy and the reliable size, and records them', () => {
+test('the CLI: evaluate --chips prints software and hardware accuracy and the reliable size, and records them', async () => {
   const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
   const work = tmpDir('hw-cli-');
   const cfg = path.join(work, 'synth.trannsformer.json');

@@ -52,32 +52,32 @@ function stoppedSweep(sweepOwner: number, jobOwner: number, jobStatus: 'running'
   return { dir, run };
 }
 
-test('a run folder outside any sweep belongs to none', () => {
+test('a run folder outside any sweep belongs to none', async () => {
   const run = path.join(tmpDir(), 'r');
   fs.mkdirSync(run);
   new RunWriter(run, config()).finish('interrupted');
-  assert.equal(refreshMemberRecords(run), undefined);
+  assert.equal((await refreshMemberRecords(run)), undefined);
 });
 
-test('a job the sweep\'s own (live) process is running is left alone', () => {
+test('a job the sweep\'s own (live) process is running is left alone', async () => {
   const { dir, run } = stoppedSweep(process.ppid, process.ppid, 'running');
-  assert.equal(refreshMemberRecords(run), undefined);
+  assert.equal((await refreshMemberRecords(run)), undefined);
   assert.equal(readJobRecord(dir, 'j00')!.status, 'running');
   assert.equal(fs.existsSync(path.join(dir, SWEEP_FILES.pareto)), false);
 });
 
-test('a job left "running" by a dead process follows its run; the front waits while the sweep\'s process lives', () => {
+test('a job left "running" by a dead process follows its run; the front waits while the sweep\'s process lives', async () => {
   const { dir, run } = stoppedSweep(process.ppid, deadPid(), 'running');
-  const m = refreshMemberRecords(run)!;
+  const m = (await refreshMemberRecords(run))!;
   assert.deepEqual({ sweepDir: m.sweepDir, jobId: m.jobId, jobUpdated: m.jobUpdated, front: m.front }, { sweepDir: dir, jobId: 'j00', jobUpdated: true, front: undefined });
   assert.equal(readJobRecord(dir, 'j00')!.status, 'interrupted');
   assert.equal(fs.existsSync(path.join(dir, SWEEP_FILES.pareto)), false);
   assert.equal(readSweep(dir)!.status, 'running');
 });
 
-test('a stopped sweep: its front and status are written again from the job records', () => {
+test('a stopped sweep: its front and status are written again from the job records', async () => {
   const { dir, run } = stoppedSweep(deadPid(), deadPid(), 'interrupted');
-  const m = refreshMemberRecords(run)!;
+  const m = (await refreshMemberRecords(run))!;
   assert.equal(m.jobUpdated, false, 'the job record already said how the run ended');
   assert.equal(readFront(dir)!.points[0].status, 'interrupted');
   assert.equal(readSweep(dir)!.status, 'interrupted');

@@ -97,7 +97,7 @@ describe('Runs tree tooltips', () => {
 });
 
 describe('a comparison record cannot lead evaluate outside the comparison folder', () => {
-  test('absolute, relative and symlinked paths out of the folder are refused before anything is evaluated', () => {
+  test('absolute, relative and symlinked paths out of the folder are refused before anything is evaluated', async () => {
     const dir = copyFixture();
     const outside = path.join(path.dirname(dir), 'victim');
     fs.cpSync(path.join(dir, RUNS[1]), outside, { recursive: true });
@@ -108,15 +108,15 @@ describe('a comparison record cannot lead evaluate outside the comparison folder
       });
     for (const p of [outside, path.join(dir, '..', 'victim'), '../victim']) {
       rows(p);
-      assert.throws(() => evaluateCompare(dir, {}), /compare\.json: rows\[1\]\.runDir: .*is outside the comparison folder/, p);
+      await assert.rejects(() => evaluateCompare(dir, {}), /compare\.json: rows\[1\]\.runDir: .*is outside the comparison folder/, p);
     }
     fs.symlinkSync(outside, path.join(dir, 'escape'));
     rows(path.join(dir, 'escape'));
-    assert.throws(() => evaluateCompare(dir, {}), /is outside the comparison folder .*leads to/);
+    await assert.rejects(() => evaluateCompare(dir, {}), /is outside the comparison folder .*leads to/);
     // Nothing outside was written.
     assert.equal(fs.readFileSync(path.join(outside, 'evaluation.json'), 'utf8'), before);
     rows(42 as unknown as string);
-    assert.throws(() => evaluateCompare(dir, {}), /rows\[1\]\.runDir: must be the path of a run folder \(got "42"\)/);
+    await assert.rejects(() => evaluateCompare(dir, {}), /rows\[1\]\.runDir: must be the path of a run folder \(got "42"\)/);
   });
 
   test('a moved comparison finds its runs by name inside it', () => {

@@ -123,13 +123,13 @@ function computeRatios(rows: CompareRow[]): void {
 }
 
 /** Price every run of a finished comparison again (other preset, T, images), and update compare.json. */
-export function evaluateCompare(dir: string, opts: EvaluateOptions): CompareResult {
+export async function evaluateCompare(dir: string, opts: EvaluateOptions): Promise<CompareResult> {
   const c = readCompare(dir);
   if (!c) throw new UserError(path.join(dir, FILES.compare), 'is missing or is not a comparison record');
   // Every row's folder is checked first: a record naming a folder outside the comparison changes nothing.
   const dirs = c.rows.map((r, i) => memberRunDir(dir, compareFile(dir), i, (r as Partial<CompareRow> | null)?.runDir));
   for (const [i, r] of c.rows.entries()) {
-    const e = evaluateRun(dirs[i], { ...opts, crossbars: opts.crossbars?.slice(0, 1) ?? [c.crossbarSize], presets: opts.presets?.slice(0, 1) });
+    const e = await evaluateRun(dirs[i], { ...opts, crossbars: opts.crossbars?.slice(0, 1) ?? [c.crossbarSize], presets: opts.presets?.slice(0, 1) });
     r.hardware = pickHardware(hardwareSummary(e));
   }
   computeRatios(c.rows);

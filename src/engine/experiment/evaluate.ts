@@ -77,7 +77,7 @@ export interface EvaluateOptions {
 }
 
 /** Price a finished run folder again (other sizes, presets, T), reading it through the store; writes evaluation.json unless told not to. */
-export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation {
+export async function evaluateRun(dir: string, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const rec = readRun(dir);
   if (rec.state !== 'ok' || !rec.result || !rec.config) throw new UserError(dir, `is not a readable run folder${rec.problem ? ` (${rec.problem})` : ''}`);
   if (!rec.result.weightsFile) throw new UserError(dir, `has no weights yet (status ${rec.result.status})`);
@@ -92,7 +92,7 @@ export function evaluateRun(dir: string, opts: EvaluateOptions = {}): Evaluation
   const net = runConnectivity(dir);
   if (net.layers.join(',') !== config.network.layers.join(','))
     throw new IoError(path.join(dir, 'model.tnsr'), `is damaged or belongs to another run: its network ${net.layers.join('-')} is not the config's ${config.network.layers.join('-')}`);
-  const evaluation = evaluateNetwork({ runDir: dir, config, baseDir, status: rec.result.status, weightsNote: rec.result.weightsNote, ...net }, opts);
+  const evaluation = await evaluateNetwork({ runDir: dir, config, baseDir, status: rec.result.status, weightsNote: rec.result.weightsNote, ...net }, opts);
   if (opts.write !== false) {
     writeEvaluation(dir, evaluation);
     const own = ownSummary(evaluation, loadPreset(config.hardware.preset, baseDir).name, config.transform.crossbar, opts);
@@ -113,7 +113,7 @@ function ownSummary(e: Evaluation, preset: string, size: number, opts: EvaluateO
 }
 
 /** Map at each crossbar size, convert to a spiking network and simulate it once, price with each preset — all in memory. */
-export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {}): Evaluation {
+export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const { config, baseDir, layers, weights, masks, connectivity } = input;
   const dir = input.runDir;
   const hw = config.hardware;
@@ -163,7 +163,7 @@ export function evaluateNetwork(input: PricingInput, opts: EvaluateOptions = {})
     });
   const masked = () => weights.map((w, l) => Float32Array.from(w, (v, i) => (masks[l][i] ? v : 0)));
   const hardwareAccuracy = opts.chips
-    ? evaluateChips(layers, masked(), data, presets, crossbars, mappings.map((m) => m.layers.map((l) => l.crossbars)), {
+    ? await evaluateChips(layers, masked(), data, presets, crossbars, mappings.map((m) => m.layers.map((l) => l.crossbars)), {
         chips: opts.chips,
         lossLimit: opts.lossLimit ?? DEFAULT_LOSS_LIMIT,
         off: opts.ideal ?? [],

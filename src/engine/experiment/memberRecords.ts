@@ -53,7 +53,7 @@ function membership(runDir: string) {
  * date with its run folders; undefined when it belongs to none or its run
  * has not ended (a run still training writes them when it ends).
  */
-export function refreshMemberRecords(runDir: string): MemberRecords | undefined {
+export async function refreshMemberRecords(runDir: string): Promise<MemberRecords | undefined> {
   const m = membership(runDir);
   if (!m) return undefined;
   const { sweepDir, rec, job, record, dir } = m;
@@ -65,7 +65,7 @@ export function refreshMemberRecords(runDir: string): MemberRecords | undefined 
   const stale = record.status !== jobStatusOf(r) || record.runDir !== dir || (r.status === 'completed' && !record.priced);
   if (stale) {
     const now = new Date().toISOString();
-    writeJobRecord(sweepDir, { jobId: job.id, owner: thisProcess(), startedAt: record.startedAt, ...jobOutcome(rec, job, dir, r), finishedAt: now, seconds: r.seconds });
+    writeJobRecord(sweepDir, { jobId: job.id, owner: thisProcess(), startedAt: record.startedAt, ...(await jobOutcome(rec, job, dir, r)), finishedAt: now, seconds: r.seconds });
   }
   const out: MemberRecords = { sweepDir, kind: rec.kind, jobId: job.id, jobUpdated: stale };
   // A sweep whose process still runs rewrites its front as each job ends, and the comparison when the last one does.
@@ -76,9 +76,9 @@ export function refreshMemberRecords(runDir: string): MemberRecords | undefined 
 }
 
 /** refreshMemberRecords, said as events: what was written, or why it could not be (the run's own outcome stands). */
-function refreshAndSay(runDir: string, emit: (e: EngineEvent) => void): MemberRecords | undefined {
+async function refreshAndSay(runDir: string, emit: (e: EngineEvent) => void): Promise<MemberRecords | undefined> {
   try {
-    const m = refreshMemberRecords(runDir);
+    const m = await refreshMemberRecords(runDir);
     if (m?.front) {
       const files = [SWEEP_FILES.sweep, SWEEP_FILES.pareto, SWEEP_FILES.points, ...(m.compare ? [FILES.compare] : [])];
       emit({ type: 'log', level: 'info', message: `${m.kind === 'compare' ? 'comparison' : 'sweep'} ${m.sweepDir} updated (${files.join(', ')})` });
@@ -97,8 +97,8 @@ function refreshAndSay(runDir: string, emit: (e: EngineEvent) => void): MemberRe
  * (the CLI writes the comparison's report again).
  */
 export async function resumeMemberRun(opts: ResumeOptions & { recorded?: (m: MemberRecords) => void }): Promise<RunOutcome & { member?: MemberRecords }> {
-  const refresh = () => {
-    const m = refreshAndSay(opts.dir, opts.emit);
+  const refresh = async () => {
+    const m = await refreshAndSay(opts.dir, opts.emit);
     if (m) opts.recorded?.(m);
     return m;
   };
@@ -108,8 +108,8 @@ export async function resumeMemberRun(opts: ResumeOptions & { recorded?: (m: Mem
   } catch (e) {
     // A run that failed, or had completed before (records left behind by an older engine); a refused resume leaves everything as it was.
     const status = readRun(path.resolve(opts.dir)).result?.status;
-    if (status === 'failed' || status === 'completed') refresh();
+    if (status === 'failed' || status === 'completed') await refresh();
     throw e;
   }
-  return { ...outcome, member: refresh() };
+  return { ...outcome, member: await refresh() };
 }

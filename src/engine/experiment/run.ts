@@ -253,7 +253,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
         }));
         const chips = config.hardware.chips;
         if (chips) emit({ type: 'log', level: 'info', message: `hardware accuracy on ${chips} simulated chip${chips === 1 ? '' : 's'}` });
-        const evaluation = evaluateNetwork({ runDir: dir, config, baseDir: loaded.baseDir, status: 'completed', layers: config.network.layers, weights, masks, connectivity }, { data, chips });
+        const evaluation = await evaluateNetwork({ runDir: dir, config, baseDir: loaded.baseDir, status: 'completed', layers: config.network.layers, weights, masks, connectivity }, { data, chips });
         writer.writeEvaluation(evaluation);
         writer.update({ hardware: hardwareSummary(evaluation) });
       } catch (e) {

@@ -236,7 +236,7 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
       ? await resumeRun({ dir: resumable, emit, signal: opts.signal, forkSave })
       : await executeRun({ loaded, outRoot: sweepDir, emit, signal: opts.signal, forkFrom, forkSave });
     runDir = dir;
-    return close(jobOutcome(rec, job, dir, result));
+    return close(await jobOutcome(rec, job, dir, result));
   } catch (e) {
     close({ status: 'failed', runDir, error: { message: errorMessage(e), where: e instanceof UserError ? e.where : undefined } });
     throw e;
@@ -248,7 +248,7 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
  * points (priced from the run's network), or interrupted or failed saying
  * why. Also used when a job's run is resumed on its own (experiment/memberRecords.ts).
  */
-export function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, result: RunResult): Pick<SweepJobRecord, 'status' | 'runDir' | 'error' | 'priced'> {
+export async function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, result: RunResult): Promise<Pick<SweepJobRecord, 'status' | 'runDir' | 'error' | 'priced'>> {
   if (result.status !== 'completed') return { status: result.status === 'failed' ? 'failed' : 'interrupted', runDir: dir, error: result.error };
   const points = rec.points.filter((p) => job.pointIds.includes(p.id));
   const acc = result.final?.testAccuracy;
@@ -258,7 +258,7 @@ export function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, result:
     const chips = sweepChips(rec, job);
     const own = readEvaluation(dir);
     const single = points.length === 1 && own && own.results.length > 0 && job.crossbars.length === 1 && job.presets.length === 1 && (!chips || own.hardwareAccuracy?.off.length === 0);
-    const e = single ? own : evaluateRun(dir, { crossbars: job.crossbars, presets: job.presets, write: false, ...(chips ? { chips } : {}) });
+    const e = single ? own : await evaluateRun(dir, { crossbars: job.crossbars, presets: job.presets, write: false, ...(chips ? { chips } : {}) });
     for (const p of points) priced[p.id] = figuresAt(e, job.crossbars, job.presets, p.crossbar, p.preset, acc);
   } catch (err) {
     for (const p of points) priced[p.id] = { error: `pricing failed: ${errorMessage(err)}` };

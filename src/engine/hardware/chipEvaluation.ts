@@ -33,7 +33,7 @@ export interface ChipEvaluationOptions {
   /** Spiking presets (no ADC): also simulate the rate-coded network on each chip's effective weights. */
   snn?: { timesteps: number; encoding: 'poisson' | 'rate'; images: number; percentile: number; seed: number };
   /** Called after each chip (progress). */
-  onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
+  onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number, parts: { build: number; forward: number }) => void;
 }
 
 export const DEFAULT_LOSS_LIMIT = 0.005;
@@ -63,7 +63,7 @@ export function inputScales(layers: readonly number[], weights: readonly Float32
 }
 
 /** `weights[l]` [outputs × inputs] masked; `mappings[k][l]`: crossbars of layer l at size `sizes[k]`. */
-export function evaluateChips(
+export async function evaluateChips(
   layers: readonly number[],
   weights: readonly Float32Array[],
   data: { train: Split; test: Split },
@@ -71,17 +71,17 @@ export function evaluateChips(
   sizes: readonly number[],
   mappings: readonly (readonly Crossbar[][])[],
   o: ChipEvaluationOptions,
-): HardwareAccuracyReport {
+): Promise<HardwareAccuracyReport> {
   const images = Math.min(o.images ?? data.test.count, data.test.count);
   const fwd = { images, output: o.output };
   const labels = data.test.labels.subarray(0, images);
-  const softwareAccuracy = accuracyOf(softwarePredictions(layers, weights, data.test, fwd), labels);
+  const softwareAccuracy = accuracyOf(await softwarePredictions(layers, weights, data.test, fwd), labels);
   const scales = inputScales(layers, weights, data.train, o.percentile);
   const results: HardwareAccuracy[] = [];
   const seeds = Array.from({ length: o.chips }, (_, k) => (o.firstSeed ?? 1) + k);
   for (const p of presets) {
     const dev = simulatedDevice(p.device, p.fields.bitsPerCell!.value, p.fields.adcBits?.value, p.file, o.off);
-    sizes.forEach((size, k) => {
+    for (const [k, size] of sizes.entries()) {
       const perChip: number[] = [];
       const snnPerChip: number[] = [];
       let arrays = 0;
@@ -91,12 +91,13 @@ export function evaluateChips(
       for (const seed of seeds) {
         const t = Date.now();
         const chip = buildChip(layers, weights, mappings[k] as Crossbar[][], size, dev, seed, { tolerance: o.tolerance });
-        const acc = accuracyOf(chipPredictions(chip, dev, data.test, scales, fwd), labels);
+        const built = Date.now();
+        const acc = accuracyOf(await chipPredictions(chip, dev, data.test, scales, fwd), labels);
         perChip.push(acc);
         if (o.snn && dev.adcBits === 0) snnPerChip.push(chipSnnAccuracy(chip, layers, data, o.snn));
         arrays = chip.arrays;
         if (chip.solver.sweeps > sweeps) [sweeps, residual] = [chip.solver.sweeps, chip.solver.residual];
-        o.onChip?.(p.name, size, seed, acc, (Date.now() - t) / 1000);
+        o.onChip?.(p.name, size, seed, acc, (Date.now() - t) / 1000, { build: (built - t) / 1000, forward: (Date.now() - built) / 1000 });
       }
       const accuracy = spread(perChip);
       results.push({
@@ -114,7 +115,7 @@ export function evaluateChips(
         dacBits: dev.dacBits,
         ...(snnPerChip.length ? { snnPerChip, snnAccuracy: spread(snnPerChip) } : {}),
       });
-    });
+    }
   }
   const reliable: ReliableCrossbar[] = presets.map((p) => {
     const ok = results.filter((r) => r.preset === p.name && r.accuracy.mean >= softwareAccuracy - o.lossLimit - 1e-12).map((r) => r.crossbarSize);

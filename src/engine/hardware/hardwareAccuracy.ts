@@ -1,7 +1,8 @@
 /**
  * Test accuracy of a network on simulated chips, against the same network in
- * software, both through the same tfjs matrix products the engine's other
- * evaluations use (one product per layer and batch).
+ * software, both through one forward pass: on ONNX Runtime when it is the
+ * engine's backend (`chipGraph.ts`: one graph and session per chip), else on
+ * tfjs with the same operations in the same order.
  *
  * Per layer, in order:
  *  - DAC (dacBits > 0): inputs are clipped to [0, s_l] and quantised to
@@ -15,64 +16,174 @@
  *    crossbars' partial sums are added per output neuron;
  *  - read noise (readNoiseSigma σ_r > 0): a fresh Gaussian per read on each
  *    column current, std σ_r·sqrt(Σ_i x_i²·Σ_cells(slice weight·E)²) — every cell's
- *    current fluctuating independently by σ_r — drawn from a stream seeded by
- *    the chip, so an evaluation repeats exactly.
+ *    current fluctuating independently by σ_r — drawn from streams keyed by
+ *    chip, layer, crossbar and image (`readNoise.ts`), so an evaluation repeats
+ *    exactly and both backends draw the same numbers.
  * Hidden layers apply ReLU; the class is the argmax of the last layer (ReLU
  * applied too when the network's output is relu, as in training).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Split } from '../data/dataset';
-import type { Chip, ChipLayer } from './chip';
+import { activeBackend } from '../model/backend';
+import { coreCount, createSession, requireOrt } from '../model/onnx/runtime';
+import type { Chip } from './chip';
+import { adcCodes, buildForwardGraph, graphNames, packAdcLayer, type GraphLayer } from './chipGraph';
 import type { Device } from './device';
+import { NOISE_BLOCK, readNoise } from './readNoise';
 
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 
 export interface ForwardOptions {
   /** Test images evaluated (the first N; default all). */
   images?: number;
-  batchSize?: number;
   output: 'relu' | 'softmax';
+  /** Where the forward pass runs (default: ONNX Runtime when it is the engine's backend, else tfjs). */
+  runtime?: 'onnxruntime' | 'tfjs';
 }
 
-/** A batch of test images as a [b, inputs] tensor (bytes scaled to [0, 1]). */
-function batchTensor(split: Split, inputSize: number, start: number, b: number): tf.Tensor2D {
+/** Floats of one batched ADC intermediate [K, batch, slices·columns] at most (≈ 16 MB). */
+const ADC_BATCH_FLOATS = 1 << 22;
+
+/** Images per batch: 1,000, fewer for wide ADC layers (bounded memory); a multiple of the noise block. */
+export function batchImages(layers: readonly GraphLayer[]): number {
+  const widest = Math.max(0, ...layers.map((L) => (L.adc ? L.adc.pack.crossbars.length * L.adc.pack.slices * L.adc.pack.columns : 0)));
+  const fit = widest ? Math.floor(ADC_BATCH_FLOATS / widest / NOISE_BLOCK) * NOISE_BLOCK : 1000;
+  return Math.min(1000, Math.max(NOISE_BLOCK, fit));
+}
+
+/** A batch of test images (bytes scaled to [0, 1]). */
+function batchPixels(split: Split, inputSize: number, start: number, b: number): Float32Array {
   const x = new Float32Array(b * inputSize);
   const src = split.images.subarray(start * inputSize, (start + b) * inputSize);
   for (let q = 0; q < x.length; q++) x[q] = BYTE_TO_UNIT[src[q]];
-  return tf.tensor2d(x, [b, inputSize]);
+  return x;
 }
 
-/** Predicted classes of every image, one layer function per layer (given h, returns the layer's pre-activation). */
-function predict(split: Split, inputSize: number, layerFns: ((h: tf.Tensor2D, l: number, batch: number) => tf.Tensor2D)[], o: ForwardOptions): Int32Array {
+/** The read-noise draws of layer l for images [start, start + b): [b, outputs], or [K, b, slices·columns] with an ADC. */
+function noiseFor(L: GraphLayer, l: number, seed: number, start: number, b: number): Float32Array | undefined {
+  if (L.noiseVar) {
+    const out = new Float32Array(b * L.outputs);
+    readNoise(out, seed, l, -1, start, b, L.outputs);
+    return out;
+  }
+  const pack = L.adc?.pack;
+  if (!pack?.noise) return undefined;
+  const C = pack.slices * pack.columns;
+  const out = new Float32Array(pack.crossbars.length * b * C);
+  pack.crossbars.forEach((key, k) => {
+    const w = pack.widths[k];
+    if (w === pack.columns) return readNoise(out, seed, l, key, start, b, C, k * b * C);
+    // A narrower crossbar: its own draws [image][slice·w], placed in the padded layout.
+    const own = new Float32Array(b * pack.slices * w);
+    readNoise(own, seed, l, key, start, b, pack.slices * w);
+    for (let i = 0; i < b; i++) for (let s = 0; s < pack.slices; s++) out.set(own.subarray((i * pack.slices + s) * w, (i * pack.slices + s + 1) * w), (k * b + i) * C + s * pack.columns);
+  });
+  return out;
+}
+
+/** Predicted classes of the first `images` test images through `layers`; `seed` keys the read noise. */
+export async function predict(layers: readonly GraphLayer[], split: Split, o: ForwardOptions, seed = 0): Promise<Int32Array> {
   const n = Math.min(o.images ?? split.count, split.count);
-  const bs = o.batchSize ?? 1000;
+  const bs = batchImages(layers);
   const out = new Int32Array(n);
-  for (let s = 0, batch = 0; s < n; s += bs, batch++) {
-    const b = Math.min(bs, n - s);
-    const pred = tf.tidy(() => {
-      let h = batchTensor(split, inputSize, s, b);
-      layerFns.forEach((f, l) => {
-        const z = f(h, l, batch);
-        h = l < layerFns.length - 1 || o.output === 'relu' ? tf.relu(z) : z;
-      });
-      return tf.argMax(h, 1).dataSync();
-    });
-    out.set(pred as Int32Array, s);
+  const run = (o.runtime ?? (activeBackend()?.name === 'onnxruntime' ? 'onnxruntime' : 'tfjs')) === 'onnxruntime' ? await ortExecutor(layers, o.output) : tfjsExecutor(layers, o.output);
+  try {
+    for (let s = 0; s < n; s += bs) {
+      const b = Math.min(bs, n - s);
+      const noise = layers.map((L, l) => noiseFor(L, l, seed, s, b));
+      out.set(await run.batch(batchPixels(split, layers[0].inputs, s, b), b, noise), s);
+    }
+  } finally {
+    await run.release();
   }
   return out;
 }
 
-export const accuracyOf = (pred: Int32Array, labels: Uint8Array): number => pred.reduce((a, p, i) => a + (p === labels[i] ? 1 : 0), 0) / pred.length;
-
-/** Software predictions: `weights[l]` [outputs × inputs], masked. */
-export function softwarePredictions(layers: readonly number[], weights: readonly Float32Array[], test: Split, o: ForwardOptions): Int32Array {
-  const W = weights.map((w, l) => tf.tensor2d(transpose(w, layers[l + 1], layers[l]), [layers[l], layers[l + 1]]));
-  try {
-    return predict(test, layers[0], W.map((w) => (h: tf.Tensor2D) => tf.matMul(h, w)), o);
-  } finally {
-    tf.dispose(W);
-  }
+interface Executor {
+  batch(x: Float32Array, b: number, noise: (Float32Array | undefined)[]): Promise<Int32Array>;
+  release(): Promise<void>;
 }
+
+/** ONNX Runtime: the graph of `chipGraph.ts`, one session. */
+async function ortExecutor(layers: readonly GraphLayer[], output: 'relu' | 'softmax'): Promise<Executor> {
+  const ort = requireOrt();
+  const session: InferenceSession = await createSession(buildForwardGraph(layers, output), coreCount());
+  return {
+    async batch(x, b, noise) {
+      const feeds: Record<string, Tensor> = { [graphNames.x]: new ort.Tensor('float32', x, [b, layers[0].inputs]) };
+      noise.forEach((v, l) => {
+        if (!v) return;
+        const L = layers[l];
+        const dims = L.adc ? [L.adc.pack.crossbars.length, b, L.adc.pack.slices * L.adc.pack.columns] : [b, L.outputs];
+        feeds[graphNames.noise(l)] = new ort.Tensor('float32', v, dims);
+      });
+      const r = await session.run(feeds);
+      const classes = r[graphNames.classes].data as BigInt64Array;
+      return Int32Array.from(classes, (c) => Number(c));
+    },
+    release: () => session.release(),
+  };
+}
+
+/** tfjs: the same operations, tensors kept for the evaluation. */
+function tfjsExecutor(layers: readonly GraphLayer[], output: 'relu' | 'softmax'): Executor {
+  const owned: tf.Tensor[] = [];
+  const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
+  const consts = layers.map((L) => {
+    if (!L.adc) return { dense: keep(tf.tensor2d(L.dense!, [L.inputs, L.outputs])), noiseVar: L.noiseVar ? keep(tf.tensor2d(L.noiseVar, [L.inputs, L.outputs])) : undefined };
+    const p = L.adc.pack;
+    const K = p.crossbars.length;
+    const C = p.slices * p.columns;
+    return {
+      gather: keep(tf.tensor1d(Int32Array.from(p.gather), 'int32')),
+      m: keep(tf.tensor3d(p.m, [K, p.rows, C])),
+      noiseVar: p.noise ? keep(tf.tensor3d(p.noise, [K, p.rows, C])) : undefined,
+      toCode: keep(tf.tensor3d(p.toCode, [K, 1, C])),
+      fromCode: keep(tf.tensor3d(p.fromCode, [K, 1, C])),
+      scatter: keep(tf.tensor2d(Int32Array.from(p.scatter), [p.scatter.length, 1], 'int32')),
+    };
+  });
+  const layer = (h: tf.Tensor2D, L: GraphLayer, l: number, b: number, noise: Float32Array | undefined): tf.Tensor2D => {
+    const c = consts[l];
+    if (L.dacSteps) h = tf.mul(tf.div(tf.round(tf.mul(tf.clipByValue(h, 0, L.scale), L.dacSteps / L.scale)), L.dacSteps), L.scale) as tf.Tensor2D;
+    if (!L.adc) {
+      const z: tf.Tensor2D = tf.matMul(h, c.dense!);
+      if (!c.noiseVar || !noise) return z;
+      return tf.add(z, tf.mul(tf.sqrt(tf.matMul(tf.mul(h, h), c.noiseVar as tf.Tensor2D)), tf.tensor2d(noise, [b, L.outputs]))) as tf.Tensor2D;
+    }
+    const p = L.adc.pack;
+    const K = p.crossbars.length;
+    if (K === 0) return tf.zeros([b, L.outputs]) as tf.Tensor2D;
+    const C = p.slices * p.columns;
+    const x3 = tf.transpose(tf.reshape(tf.gather(h, c.gather!, 1), [b, K, p.rows]), [1, 0, 2]) as tf.Tensor3D;
+    let i: tf.Tensor3D = tf.matMul(x3, c.m!);
+    if (c.noiseVar && noise) i = tf.add(i, tf.mul(tf.sqrt(tf.matMul(tf.mul(x3, x3), c.noiseVar as tf.Tensor3D)), tf.tensor3d(noise, [K, b, C])));
+    const codes = L.adc.codes;
+    let q: tf.Tensor = tf.mul(tf.clipByValue(tf.round(tf.mul(i, c.toCode!)), -codes, codes), c.fromCode!);
+    if (p.slices > 1) q = tf.sum(tf.reshape(q, [K, b, p.slices, p.columns]), 2);
+    const updates = tf.reshape(tf.transpose(q, [0, 2, 1]), [K * p.columns, b]);
+    // Scatter with duplicate indices adds: each output neuron gets the sum of its crossbars' partial sums.
+    const sums = tf.scatterND(c.scatter!, updates, [L.outputs + 1, b]);
+    return tf.transpose(tf.slice(sums, [0, 0], [L.outputs, b])) as tf.Tensor2D;
+  };
+  return {
+    async batch(x, b, noise) {
+      const pred = tf.tidy(() => {
+        let h = tf.tensor2d(x, [b, layers[0].inputs]);
+        layers.forEach((L, l) => {
+          const z = layer(h, L, l, b, noise[l]);
+          h = l < layers.length - 1 || output === 'relu' ? tf.relu(z) : z;
+        });
+        return tf.argMax(h, 1).dataSync();
+      });
+      return Int32Array.from(pred);
+    },
+    release: async () => tf.dispose(owned),
+  };
+}
+
+export const accuracyOf = (pred: Int32Array, labels: Uint8Array): number => pred.reduce((a, p, i) => a + (p === labels[i] ? 1 : 0), 0) / pred.length;
 
 /** [rows × cols] → [cols × rows]. */
 function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
@@ -81,106 +192,24 @@ function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-/** Predictions of one chip; `scales[l]` is layer l's input range (DAC and ADC). */
-export function chipPredictions(chip: Chip, dev: Device, test: Split, scales: readonly number[], o: ForwardOptions): Int32Array {
-  const owned: tf.Tensor[] = [];
-  const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const fns = chip.layers.map((L, l) => layerFn(L, l, dev, scales[l], chip.seed, keep));
-  try {
-    return predict(test, chip.layers[0].inputs, fns, o);
-  } finally {
-    tf.dispose(owned);
-  }
+/** Software predictions: `weights[l]` [outputs × inputs], masked. */
+export function softwarePredictions(layers: readonly number[], weights: readonly Float32Array[], test: Split, o: ForwardOptions): Promise<Int32Array> {
+  const graph = weights.map((w, l): GraphLayer => ({ inputs: layers[l], outputs: layers[l + 1], dense: transpose(w, layers[l + 1], layers[l]), dacSteps: 0, scale: 1 }));
+  return predict(graph, test, o);
 }
 
-function layerFn(L: ChipLayer, l: number, dev: Device, scale: number, seed: number, keep: <T extends tf.Tensor>(t: T) => T) {
-  const dense = keep(tf.tensor2d(L.dense, [L.inputs, L.outputs]));
-  const noiseVar = L.noiseVar && dev.readNoiseSigma > 0 ? keep(tf.tensor2d(L.noiseVar, [L.inputs, L.outputs])) : undefined;
-  const adc = dev.adcBits > 0 && L.crossbars ? adcLayer(L, dev, scale, keep) : undefined;
+/** A chip's layers as the forward pass reads them; `scales[l]` is layer l's input range (DAC and ADC). */
+export function chipLayers(chip: Chip, dev: Device, scales: readonly number[]): GraphLayer[] {
   const dacSteps = dev.dacBits > 0 ? 2 ** dev.dacBits - 1 : 0;
-  return (h: tf.Tensor2D, _l: number, batch: number): tf.Tensor2D => {
-    const x = dacSteps ? (tf.mul(tf.div(tf.round(tf.mul(tf.clipByValue(h, 0, scale), dacSteps / scale)), dacSteps), scale) as tf.Tensor2D) : h;
-    if (adc) return adc(x, seed * 7919 + l * 104729 + batch);
-    const z: tf.Tensor2D = tf.matMul(x, dense);
-    if (!noiseVar) return z;
-    const std = tf.mul(tf.sqrt(tf.matMul(tf.square(x), noiseVar)), dev.readNoiseSigma);
-    return tf.add(z, tf.mul(std, tf.randomNormal(z.shape, 0, 1, 'float32', seed * 7919 + l * 104729 + batch))) as tf.Tensor2D;
-  };
+  const sigma2 = dev.readNoiseSigma ** 2;
+  return chip.layers.map((L, l): GraphLayer => {
+    const base = { inputs: L.inputs, outputs: L.outputs, dacSteps, scale: scales[l] };
+    if (dev.adcBits > 0 && L.crossbars) return { ...base, adc: { pack: packAdcLayer(L, dev.adcBits, dev.readNoiseSigma, scales[l]), codes: adcCodes(dev.adcBits) } };
+    return { ...base, dense: L.dense, ...(L.noiseVar && dev.readNoiseSigma > 0 ? { noiseVar: L.noiseVar.map((v) => v * sigma2) } : {}) };
+  });
 }
 
-/** A layer read through per-crossbar ADCs: quantise each slice's partial sums, shift-add, then add crossbars per output. */
-function adcLayer(L: ChipLayer, dev: Device, scale: number, keep: <T extends tf.Tensor>(t: T) => T) {
-  const Q = 2 ** (dev.adcBits - 1) - 1;
-  const parts = L.crossbars!.filter((c) => c.cols.length && c.rows.length).map((c) => {
-    const a = c.cols.length;
-    const b = c.rows.length;
-    const S = c.diff.length;
-    // Slices side by side: [a, S·b]; per column: its slice's full scale and weight.
-    const stacked = new Float32Array(a * S * b);
-    const sq = c.sumSq ? new Float32Array(a * S * b) : undefined;
-    const fs = new Float32Array(S * b);
-    const sw = new Float32Array(S * b);
-    c.diff.forEach((d, s) => {
-      let worst = 0;
-      for (let j = 0; j < b; j++) {
-        let sum = 0;
-        for (let i = 0; i < a; i++) sum += Math.abs(d[i * b + j]);
-        worst = Math.max(worst, sum);
-      }
-      for (let i = 0; i < a; i++)
-        for (let j = 0; j < b; j++) {
-          stacked[i * S * b + s * b + j] = d[i * b + j];
-          if (sq) sq[i * S * b + s * b + j] = c.sumSq![s][i * b + j];
-        }
-      for (let j = 0; j < b; j++) {
-        fs[s * b + j] = worst * scale > 0 ? worst * scale : 1;
-        sw[s * b + j] = c.sliceWeight[s];
-      }
-    });
-    // σ_r² folded into the variance matrix, and the quantiser's constants per column: codes = round(i·Q/fs), value = code·fs·sw/Q (fewer element-wise passes).
-    const sigma2 = dev.readNoiseSigma ** 2;
-    const noise = sq && dev.readNoiseSigma > 0 ? keep(tf.tensor2d(sq.map((v) => v * sigma2), [a, S * b])) : undefined;
-    return {
-      cols: keep(tf.tensor1d(Int32Array.from(c.cols), 'int32')),
-      rows: Int32Array.from(c.rows),
-      S,
-      b,
-      m: keep(tf.tensor2d(stacked, [a, S * b])),
-      toCode: keep(tf.tensor1d(fs.map((f) => Q / f))),
-      fromCode: keep(tf.tensor1d(fs.map((f, q) => (f * sw[q]) / Q))),
-      noise,
-    };
-  });
-  // Crossbars in groups: each crossbar's intermediates freed as soon as its partial sums exist (bounded memory).
-  const GROUP = 64;
-  const groups = Array.from({ length: Math.ceil(parts.length / GROUP) }, (_, g) => {
-    const ps = parts.slice(g * GROUP, (g + 1) * GROUP);
-    const rows = Int32Array.from(ps.flatMap((p) => Array.from(p.rows)));
-    return { ps, segments: keep(tf.tensor2d(rows, [rows.length, 1], 'int32')) };
-  });
-  return (x: tf.Tensor2D, seed: number): tf.Tensor2D => {
-    let acc: tf.Tensor2D | undefined;
-    groups.forEach(({ ps, segments }, g) => {
-      const part = tf.tidy(() => {
-        const outs = ps.map((p, k) =>
-          tf.tidy(() => {
-            const xp = tf.gather(x, p.cols, 1);
-            let i: tf.Tensor2D = tf.matMul(xp, p.m);
-            if (p.noise) i = tf.add<tf.Tensor2D>(i, tf.mul(tf.sqrt(tf.matMul(tf.square(xp), p.noise)), tf.randomNormal(i.shape, 0, 1, 'float32', seed * 31 + g * GROUP + k)));
-            const w = tf.mul(tf.clipByValue(tf.round(tf.mul(i, p.toCode)), -Q, Q), p.fromCode) as tf.Tensor2D;
-            return p.S === 1 ? w : (tf.sum(tf.reshape(w, [x.shape[0], p.S, p.b]), 1) as tf.Tensor2D);
-          }),
-        );
-        // Scatter with duplicate indices adds: each output neuron gets the sum of its crossbars' partial sums.
-        return tf.scatterND(segments, tf.transpose(tf.concat(outs, 1)), [L.outputs, x.shape[0]]) as tf.Tensor2D;
-      });
-      if (!acc) acc = part;
-      else {
-        const next = tf.add(acc, part) as tf.Tensor2D;
-        tf.dispose([acc, part]);
-        acc = next;
-      }
-    });
-    return acc ? (tf.transpose(acc) as tf.Tensor2D) : (tf.zeros([x.shape[0], L.outputs]) as tf.Tensor2D);
-  };
+/** Predictions of one chip; `scales[l]` is layer l's input range (DAC and ADC). */
+export function chipPredictions(chip: Chip, dev: Device, test: Split, scales: readonly number[], o: ForwardOptions): Promise<Int32Array> {
+  return predict(chipLayers(chip, dev, scales), test, o, chip.seed);
 }

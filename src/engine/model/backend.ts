@@ -45,6 +45,9 @@ async function tryOrt(): Promise<string | undefined> {
 
 let active: BackendInfo | undefined;
 
+/** The backend initialised in this process, if any. */
+export const activeBackend = (): BackendInfo | undefined => active;
+
 function tryNode(): string | undefined {
   try {
     // Optional dependency: its install downloads libtensorflow, which fails offline.

@@ -25,9 +25,9 @@ import type { OutputKind } from '../mlp';
 /** ONNX opset the graphs are written against (Softmax/ReduceSum semantics of opset 13+). */
 export const OPSET = 17;
 
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
+export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT32 = onnx.TensorProto.DataType.INT32;
-const INT64 = onnx.TensorProto.DataType.INT64;
+export const INT64 = onnx.TensorProto.DataType.INT64;
 
 export interface TrainGraphSpec {
   layers: number[];
@@ -56,7 +56,7 @@ export const names = {
 
 type Dim = number | string;
 
-function valueInfo(name: string, elemType: number, dims: Dim[]): onnx.IValueInfoProto {
+export function valueInfo(name: string, elemType: number, dims: Dim[]): onnx.IValueInfoProto {
   return {
     name,
     type: {
@@ -69,7 +69,7 @@ function valueInfo(name: string, elemType: number, dims: Dim[]): onnx.IValueInfo
 }
 
 /** A graph under construction: nodes get fresh output names. */
-class GraphBuilder {
+export class GraphBuilder {
   readonly nodes: onnx.INodeProto[] = [];
   readonly inputs: onnx.IValueInfoProto[] = [];
   readonly outputs: onnx.IValueInfoProto[] = [];
@@ -91,14 +91,35 @@ class GraphBuilder {
     return name;
   }
 
+  /** A float tensor constant, stored as raw little-endian bytes (fast to encode, however large). */
+  floats(name: string, data: Float32Array, dims: number[]): string {
+    this.initializers.push({ name, dataType: FLOAT, dims, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+    return name;
+  }
+
+  /** An int64 tensor constant (indices, shapes). */
+  int64s(name: string, data: readonly number[], dims: number[] = [data.length]): string {
+    const raw = BigInt64Array.from(data, (v) => BigInt(v));
+    this.initializers.push({ name, dataType: INT64, dims, rawData: new Uint8Array(raw.buffer) });
+    return name;
+  }
+
   /**
    * Add a node; `out` names its (single) output, otherwise a fresh name is
-   * made. Attributes are integers, except those named in `floats`.
+   * made. Attributes are integers, except those named in `floats`, strings
+   * and integer lists.
    */
-  op(opType: string, inputs: string[], attrs: Record<string, number> = {}, out?: string, floats: string[] = []): string {
+  op(opType: string, inputs: string[], attrs: Record<string, number | string | number[]> = {}, out?: string, floats: string[] = []): string {
     const output = out ?? `${opType.toLowerCase()}_${this.counter++}`;
+    const T = onnx.AttributeProto.AttributeType;
     const attribute: onnx.IAttributeProto[] = Object.entries(attrs).map(([name, v]) =>
-      floats.includes(name) ? { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v } : { name, type: onnx.AttributeProto.AttributeType.INT, i: v },
+      typeof v === 'string'
+        ? { name, type: T.STRING, s: new TextEncoder().encode(v) }
+        : Array.isArray(v)
+          ? { name, type: T.INTS, ints: v }
+          : floats.includes(name)
+            ? { name, type: T.FLOAT, f: v }
+            : { name, type: T.INT, i: v },
     );
     this.nodes.push({ opType, input: inputs, output: [output], name: `${opType}_${this.nodes.length}`, attribute });
     return output;
