@@ -10,7 +10,7 @@
 // exports { name, timeout, editor?: {trust, theme, settings}, run(ctx) }.
 // Screenshots and logs of every scenario go to test-results/e2e/<scenario>/.
 // The last line is "N passed, N failed"; the exit status is 1 on any failure.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -113,6 +113,13 @@ async function attempt(s, artifacts) {
   } catch (e) {
     log(`FAILED: ${e.stack ?? e}`);
     if (editor.page) await editor.screenshot('failure').catch(() => {});
+    // The workbench's and the extension's own logs (window, extension host, TraNNsformer): what the failure looked like from inside.
+    try {
+      const logs = path.join(editor.userData, 'logs');
+      if (existsSync(logs)) cpSync(logs, path.join(artifacts, 'logs'), { recursive: true });
+    } catch (err) {
+      log(`could not keep the editor's logs: ${err.message}`);
+    }
     return { ok: false, seconds: secs(started), artifacts, message: String(e.message ?? e) };
   } finally {
     await editor.close();

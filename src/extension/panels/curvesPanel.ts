@@ -19,8 +19,9 @@ export class CurvesPanel extends Panel<CurvesToHost, HostToCurves> {
     super(host, panel, 'curves', checkCurvesMessage);
   }
 
-  static create(host: PanelHost, key: string): CurvesPanel {
-    const panel = vscode.window.createWebviewPanel(CurvesPanel.viewType, `Curves: ${path.basename(key)}`, resultColumn(), webviewOptions(host.extensionUri));
+  /** A new panel in the results column, or in `column` (a re-created panel takes its predecessor's place, focus left where it is). */
+  static create(host: PanelHost, key: string, column?: vscode.ViewColumn): CurvesPanel {
+    const panel = vscode.window.createWebviewPanel(CurvesPanel.viewType, `Curves: ${path.basename(key)}`, { viewColumn: column ?? resultColumn(), preserveFocus: column !== undefined }, webviewOptions(host.extensionUri));
     return new CurvesPanel(host, panel, key);
   }
 

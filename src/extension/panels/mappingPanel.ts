@@ -21,8 +21,9 @@ export class MappingPanel extends Panel<MappingToHost, HostToMapping> {
     panel.title = MappingPanel.title(key);
   }
 
-  static create(host: PanelHost, key: string, opts: { scheme?: string; epoch?: number } = {}): MappingPanel {
-    const panel = vscode.window.createWebviewPanel(MappingPanel.viewType, MappingPanel.title(key), { viewColumn: resultColumn(), preserveFocus: false }, webviewOptions(host.extensionUri));
+  /** A new panel in the results column, or in `column` (a re-created panel takes its predecessor's place, focus left where it is). */
+  static create(host: PanelHost, key: string, opts: { scheme?: string; epoch?: number } = {}, column?: vscode.ViewColumn): MappingPanel {
+    const panel = vscode.window.createWebviewPanel(MappingPanel.viewType, MappingPanel.title(key), { viewColumn: column ?? resultColumn(), preserveFocus: column !== undefined }, webviewOptions(host.extensionUri));
     return new MappingPanel(host, panel, key, opts.scheme, opts.epoch);
   }
 

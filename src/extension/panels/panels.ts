@@ -160,9 +160,11 @@ export class Panels implements vscode.Disposable {
   private adoptMapping(p: MappingPanel, recreated = 0): void {
     const first = p.key;
     this.mapping.set(first, p);
-    // A mapping panel may switch to a sibling run; it stays registered under the key it opened with.
-    p.onDispose = () => this.mapping.delete(first);
-    p.recreate = this.recreator(p, recreated, (n) => this.adoptMapping(MappingPanel.create(this.host, first), n));
+    // A mapping panel may switch to a sibling run; it stays registered under the key it opened with (until a re-created one takes it).
+    p.onDispose = () => {
+      if (this.mapping.get(first) === p) this.mapping.delete(first);
+    };
+    p.recreate = this.recreator(p, recreated, (n, column) => this.adoptMapping(MappingPanel.create(this.host, first, {}, column), n));
   }
 
   private adoptPareto(p: ParetoPanel, recreated = 0): void {
@@ -172,22 +174,31 @@ export class Panels implements vscode.Disposable {
       if (this.pareto === p) this.pareto = undefined;
     };
     const sweep = p.sweep;
-    p.recreate = this.recreator(p, recreated, (n) => this.adoptPareto(ParetoPanel.create(this.host, sweep), n));
+    p.recreate = this.recreator(p, recreated, (n, column) => this.adoptPareto(ParetoPanel.create(this.host, sweep, column), n));
   }
 
   private adoptCurves(p: CurvesPanel, recreated = 0): void {
     this.curves.set(p.key, p);
-    p.onDispose = () => this.curves.delete(p.key);
-    p.recreate = this.recreator(p, recreated, (n) => this.adoptCurves(CurvesPanel.create(this.host, p.key), n));
+    p.onDispose = () => {
+      if (this.curves.get(p.key) === p) this.curves.delete(p.key);
+    };
+    p.recreate = this.recreator(p, recreated, (n, column) => this.adoptCurves(CurvesPanel.create(this.host, p.key, column), n));
   }
 
-  /** A stuck panel's re-creation: the old one closed, a new one opened on the same thing — at most MAX_RECREATE times in a row. */
-  private recreator(p: { dispose(): void }, recreated: number, open: (recreated: number) => void): () => boolean {
+  /**
+   * A stuck panel's re-creation: a new one opened on the same thing in the
+   * old one's editor group, then the old one closed — at most MAX_RECREATE
+   * times in a row. New first: closing the old one first would close a
+   * group it had alone, and the new one would land in another group, where
+   * it hides behind that group's tab (seen in e2e: after one re-creation the
+   * next reload restored the Pareto panel as a hidden tab).
+   */
+  private recreator(p: { dispose(): void; readonly panel: vscode.WebviewPanel }, recreated: number, open: (recreated: number, column: vscode.ViewColumn | undefined) => void): () => boolean {
     return () => {
       if (recreated >= MAX_RECREATE) return false;
-      this.owner.log.warn(`re-creating a panel whose webview did not load (${recreated + 1} of ${MAX_RECREATE})`);
+      this.owner.log.warn(`re-creating a panel whose webview did not load (${recreated + 1} of ${MAX_RECREATE}) in its editor group (${p.panel.viewColumn ?? 'unknown'})`);
+      open(recreated + 1, p.panel.viewColumn);
       p.dispose();
-      open(recreated + 1);
       return true;
     };
   }

@@ -30,8 +30,9 @@ export class ParetoPanel extends Panel<ParetoToHost, HostToPareto> {
     return this.sweepDir;
   }
 
-  static create(host: PanelHost, sweepDir?: string): ParetoPanel {
-    const panel = vscode.window.createWebviewPanel(ParetoPanel.viewType, 'Pareto: area · energy · accuracy', resultColumn(), webviewOptions(host.extensionUri));
+  /** A new panel in the results column, or in `column` (a re-created panel takes its predecessor's place, focus left where it is). */
+  static create(host: PanelHost, sweepDir?: string, column?: vscode.ViewColumn): ParetoPanel {
+    const panel = vscode.window.createWebviewPanel(ParetoPanel.viewType, 'Pareto: area · energy · accuracy', { viewColumn: column ?? resultColumn(), preserveFocus: column !== undefined }, webviewOptions(host.extensionUri));
     return new ParetoPanel(host, panel, sweepDir);
   }
 
