@@ -445,7 +445,8 @@ async function cmdSweep(args: Args): Promise<number> {
         : async ({ sweepDir, jobs, signal, progress, ended }) => {
             const tails = new Map<string, string>();
             await runPool(
-              jobs.map((j) => ({ id: j.id, args: ['sweep-job', sweepDir, j.id, '--json'], threads: j.threads })),
+              // The worker is given this process's pid: one started after this process died stops at once (see cmdSweepJob).
+              jobs.map((j) => ({ id: j.id, args: ['sweep-job', sweepDir, j.id, String(process.pid), '--json'], threads: j.threads })),
               {
                 ...cli,
                 cores,
@@ -459,7 +460,7 @@ async function cmdSweep(args: Args): Promise<number> {
                 },
                 onExit: (id, x) => {
                   const why = tails.get(id) ?? (x.code !== 0 ? `worker exited with ${x.signal ?? `code ${x.code}`}${x.stderr.trim() ? `: ${x.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` : undefined);
-                  ended(id, why);
+                  ended(id, why, x.signal ?? undefined);
                 },
               },
             );
@@ -482,12 +483,15 @@ async function cmdSweep(args: Args): Promise<number> {
 
 /** Internal: one training job of a sweep, run by a worker process of `trannsformer sweep`. */
 async function cmdSweepJob(args: Args): Promise<number> {
-  const [dir, jobId] = args.positional;
+  const [dir, jobId, parentPid] = args.positional;
   if (!dir || !jobId) throw new UserError('sweep-job', 'needs a sweep folder and a job id (internal command of trannsformer sweep)');
   const controller = new AbortController();
   process.stdout.on('error', () => controller.abort());
-  // The parent may die without a word (SIGKILL): stop when this process is orphaned.
-  const parent = process.ppid;
+  // The parent may die without a word (SIGKILL): stop when this process is orphaned. One orphaned before
+  // it got here touches nothing (a resumed sweep runs the job; two workers on one job would leave a run folder no record names).
+  if (parentPid !== undefined && !/^[1-9]\d*$/.test(parentPid)) throw new UserError('sweep-job', `the third argument is the parent's process id (got "${parentPid}")`);
+  const parent = parentPid !== undefined ? Number(parentPid) : process.ppid;
+  if (process.ppid !== parent) return 130;
   const watch = setInterval(() => {
     if (process.ppid !== parent) controller.abort();
   }, 500);

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isCompareDir, listRuns, readRun, subfolders } from '../engine/store/runFolder';
-import { SWEEP_FILES, readJobRecord, sweepOwnerAlive } from '../engine/store/sweepFolder';
+import { SWEEP_FILES, jobLastSign, readJobRecord, sweepLastSign, sweepOwnerAlive } from '../engine/store/sweepFolder';
 
 import { isClaimFile } from './runClaims';
 import { readRecord } from './folderFiles';
@@ -126,7 +126,8 @@ function jobOf(dir: string, jobId: string): SweepJobRecord | string | undefined 
  * truth whichever executor runs the points: a process here or a Slurm task
  * elsewhere) and pareto.json: pending until its training starts (also while
  * queued in Slurm), running, done, failed (its training or its pricing), or
- * interrupted (stopped, or its process here is gone; a resume runs it again).
+ * interrupted (stopped, or its process is gone: here, or on another machine
+ * with no sign of life for OTHER_HOST_GRACE_MS; a resume runs it again).
  * A damaged job record makes its points "damaged" (the row names the file);
  * a damaged pareto.json, or point in it, only loses its figures.
  */
@@ -141,7 +142,7 @@ export function sweepPointRows(dir: string): SweepPointRow[] {
     let state: PointState = 'pending';
     let error: string | undefined;
     if (typeof jr === 'string') [state, error] = ['damaged', jr];
-    else if (j?.status === 'running') state = sweepOwnerAlive(j.owner) ? 'running' : 'interrupted';
+    else if (j?.status === 'running') state = sweepOwnerAlive(j.owner, { updatedAt: jobLastSign(dir, j) }) ? 'running' : 'interrupted';
     else if (j?.status === 'completed') {
       const priced = j.priced?.[p.id];
       if (priced && !('error' in priced)) state = 'done';
@@ -305,7 +306,7 @@ export function liveWork(dir: string, liveHere: (dir: string) => boolean = () =>
     return running(r) ? `it is still running${pid(r)}` : undefined;
   }
   const what = sweep?.kind === 'sweep' ? 'sweep' : 'comparison';
-  if (sweep?.status === 'running' && sweep.owner && sweepOwnerAlive(sweep.owner)) return `the ${what} is still running (process ${sweep.owner.pid})`;
+  if (sweep?.status === 'running' && sweep.owner && sweepOwnerAlive(sweep.owner, { updatedAt: sweepLastSign(dir, sweep) })) return `the ${what} is still running (process ${sweep.owner.pid})`;
   // A sweep.json damaged elsewhere may still name a live driving process: deleting its folder would pull work from under it.
   const driver = sweep ? undefined : runningOwner(path.join(dir, SWEEP_FILES.sweep));
   if (driver) return `the ${driver.kind === 'sweep' ? 'sweep' : 'comparison'} is still running (process ${driver.pid})`;
@@ -319,11 +320,12 @@ export function liveWork(dir: string, liveHere: (dir: string) => boolean = () =>
 function runningOwner(file: string): { pid: number; kind: unknown } | undefined {
   const r = readRecord(file, 'sweep');
   if (!('value' in r)) return undefined;
-  const v = r.value as { kind?: unknown; status?: unknown; owner?: { pid?: unknown; hostname?: unknown; startTime?: unknown } } | null;
+  const v = r.value as { kind?: unknown; status?: unknown; updatedAt?: unknown; owner?: { pid?: unknown; hostname?: unknown; startTime?: unknown } } | null;
   const o = v && typeof v === 'object' ? v.owner : undefined;
   if (v?.status !== 'running' || !o || typeof o !== 'object' || typeof o.pid !== 'number' || !Number.isInteger(o.pid)) return undefined;
   const owner = { pid: o.pid, ...(typeof o.hostname === 'string' ? { hostname: o.hostname } : {}), ...(typeof o.startTime === 'string' ? { startTime: o.startTime } : {}) };
-  return sweepOwnerAlive(owner) ? { ...owner, kind: v.kind } : undefined;
+  // Its own update time only (its job records may be damaged too); none readable: an owner elsewhere counts as gone.
+  return sweepOwnerAlive(owner, { updatedAt: typeof v.updatedAt === 'string' ? v.updatedAt : '' }) ? { ...owner, kind: v.kind } : undefined;
 }
 
 /** The files whose changes mean the Runs view must refresh. */

@@ -26,6 +26,21 @@ export class IoError extends UserError {
   }
 }
 
+/** A write the file system refused (disk full, I/O error, …), as opposed to a bad config or a damaged file: the work so far stands. */
+export class WriteError extends IoError {
+  constructor(
+    where: string,
+    message: string,
+    /** The system's error code (ENOSPC, EIO, …), when there was one. */
+    readonly code?: string,
+  ) {
+    super(where, message);
+    this.name = 'WriteError';
+  }
+}
+
+export const isWriteFailure = (e: unknown): e is WriteError => e instanceof WriteError;
+
 /** The message of a Node file-system error without its syscall noise: "no space left on device (ENOSPC)". */
 export function fsErrorMessage(e: unknown): string {
   const err = e as NodeJS.ErrnoException;

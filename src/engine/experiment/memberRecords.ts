@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { FILES, ownerAlive, readRun } from '../store/runFolder';
-import { readJobRecord, readSweep, SWEEP_FILES, sweepOwnerAlive, thisProcess, writeJobRecord } from '../store/sweepFolder';
+import { jobLastSign, readJobRecord, readSweep, SWEEP_FILES, sweepLastSign, sweepOwnerAlive, thisProcess, writeJobRecord } from '../store/sweepFolder';
 import { closeSweepRecords, jobOutcome } from './sweep';
 import { writeCompareRecord } from './compare';
 import { resumeRun, type ResumeOptions } from './resume';
@@ -60,7 +60,7 @@ export async function refreshMemberRecords(runDir: string): Promise<MemberRecord
   const run = readRun(dir);
   const r = run.result;
   if (run.state !== 'ok' || !r || (r.status === 'running' && ownerAlive(r))) return undefined;
-  if (record.status === 'running' && sweepOwnerAlive(record.owner) && record.owner.pid !== process.pid) return undefined;
+  if (record.status === 'running' && sweepOwnerAlive(record.owner, { updatedAt: jobLastSign(sweepDir, record) }) && record.owner.pid !== process.pid) return undefined;
   // The job's record follows its run; its points are priced again only when the run's end changed.
   const stale = record.status !== jobStatusOf(r) || record.runDir !== dir || (r.status === 'completed' && !record.priced);
   if (stale) {
@@ -69,7 +69,7 @@ export async function refreshMemberRecords(runDir: string): Promise<MemberRecord
   }
   const out: MemberRecords = { sweepDir, kind: rec.kind, jobId: job.id, jobUpdated: stale };
   // A sweep whose process still runs rewrites its front as each job ends, and the comparison when the last one does.
-  if (rec.status === 'running' && sweepOwnerAlive(rec.owner) && rec.owner!.pid !== process.pid) return out;
+  if (rec.status === 'running' && sweepOwnerAlive(rec.owner, { updatedAt: sweepLastSign(sweepDir, rec) }) && rec.owner!.pid !== process.pid) return out;
   out.front = closeSweepRecords(sweepDir, rec).front;
   if (rec.kind === 'compare') out.compare = writeCompareRecord(sweepDir, rec);
   return out;

@@ -221,7 +221,10 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
       signal: opts.signal,
       resumeFrom: checkpoint?.loop,
       onCheckpoint: writeCheckpoint,
-      onProgress: (p) => emit({ type: 'progress', ...p }),
+      onProgress: (p) => {
+        writer.heartbeat();
+        emit({ type: 'progress', ...p });
+      },
       onEpoch: (m) => {
         if (opts.forkSave && m.epoch <= opts.forkSave.epoch) forkHistory.push({ ...m, mpesAt: pendingMpesAt });
         writer.epoch(m);

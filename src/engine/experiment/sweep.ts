@@ -5,27 +5,32 @@
  * recommended design. Jobs run in this process one after another (a
  * comparison) or in worker processes (`trannsformer sweep`: the CLI passes
  * a runner, `src/runner/`), each worker calling `runSweepJob`. A stopped
- * sweep resumes: jobs whose record says completed are skipped; everything
- * else trains again from epoch 1 (same seed, same numbers).
+ * sweep resumes: jobs whose record says completed are skipped; a job whose
+ * run was stopped, killed (by any signal: the OOM killer's SIGKILL) or
+ * stopped by a refused write (a full disk) continues in its run folder from
+ * its checkpoint (from its seed when it has none); a failed one trains again
+ * from epoch 1 (same seed, same numbers).
  */
 import * as path from 'node:path';
-import { errorMessage, UserError } from '../core/errors';
+import { errorMessage, isWriteFailure, UserError } from '../core/errors';
 import { loadConfigObject, type LoadedConfig } from '../config/resolve';
 import { executeRun } from './run';
 import { evaluateRun } from './evaluate';
 import { paretoRanks } from '../core/pareto';
-import { checkSweepRecord, planSweep, type PlanOptions, type SweepPlan } from './sweepPlan';
-import { describeOwner, forceAdvice, hasCheckpoint, markRunEnded, readEvaluation, readRun } from '../store/runFolder';
+import { checkSweepRecord, planSweep, trainingKey, type PlanOptions, type SweepPlan } from './sweepPlan';
+import { describeOwner, forceAdvice, listRuns, markRunEnded, markRunInterrupted, readEvaluation, readRun, removeDeadStaging } from '../store/runFolder';
 import { resumeRun } from './resume';
 import { formatDesignTable, SENSE, summarizeDesigns } from './sweepSeeds';
 import {
   jobRecordProblem,
   startSweepFolder,
   SWEEP_FILES,
+  jobLastSign,
   readJobRecord,
   readSweep,
   SWEEP_FORMAT,
   SWEEP_FORMAT_VERSION,
+  sweepLastSign,
   sweepOwnerAlive,
   thisProcess,
   writeFront,
@@ -46,8 +51,8 @@ export type JobRunner = (ctx: {
   signal?: AbortSignal;
   /** A job's training advanced (fraction of its epochs done, 0–1). */
   progress: (jobId: string, epoch: number, epochs: number, fraction: number) => void;
-  /** A job ended; `failure` says why when its process died without closing its record. */
-  ended: (jobId: string, failure?: string) => void;
+  /** A job ended; `failure` says why when its process died without closing its record, `signal` what killed it (a job killed is resumed, see closeDeadJob). */
+  ended: (jobId: string, failure?: string, signal?: string) => void;
 }) => Promise<void>;
 
 export interface SweepOptions extends PlanOptions {
@@ -157,12 +162,14 @@ export function computeFront(rec: SweepRecord, jobs: Map<string, SweepJobRecord 
 }
 
 /** The figures of one point out of an evaluation (results ordered preset-major, as evaluateNetwork writes them). */
-function figuresAt(e: Evaluation, crossbars: number[], presets: string[], crossbar: number, preset: string, testAccuracy: number | undefined): SweepFigures | { error: string } {
+export function figuresAt(e: Evaluation, crossbars: number[], presets: string[], crossbar: number, preset: string, testAccuracy: number | undefined): SweepFigures | { error: string } {
   const ci = crossbars.indexOf(crossbar);
   const pi = presets.indexOf(preset);
   const m: PricedMapping | undefined = ci >= 0 && pi >= 0 ? e.results[pi * crossbars.length + ci] : undefined;
   if (!m || m.crossbarSize !== crossbar) return { error: `no pricing at ${crossbar}×${crossbar} on ${preset}` };
   const hw = e.hardwareAccuracy?.results.find((h) => h.preset === m.preset && h.crossbarSize === crossbar);
+  // Chips read through ADCs: the point is that bit-serial machine, so its area and energy (which grow with the ADC bits) go with its accuracy.
+  const adc = hw && hw.adcBits > 0 && m.adcEnergy_uJ !== undefined && m.adcArea_mm2 !== undefined ? { area_mm2: m.adcArea_mm2, energy_uJ: m.adcEnergy_uJ } : undefined;
   return {
     testAccuracy,
     snnAccuracy: e.snn.accuracy,
@@ -171,9 +178,11 @@ function figuresAt(e: Evaluation, crossbars: number[], presets: string[], crossb
       : {}),
     mpes: m.mpes,
     utilisation: m.utilisation,
-    area_mm2: m.area.total_mm2,
-    energy_uJ: m.energy.total_uJ,
-    ...(m.warnings.length ? { warnings: m.warnings } : {}),
+    area_mm2: adc?.area_mm2 ?? m.area.total_mm2,
+    energy_uJ: adc?.energy_uJ ?? m.energy.total_uJ,
+    ...(adc ? { machine: 'adc' as const } : {}),
+    // Measured on chips, a crossbar beyond the preset's claim is judged by its measured accuracy (issue 22: the derived size replaces the typed one).
+    ...(m.warnings.length ? (hw ? { beyondClaim: `${m.warnings.join('; ')}: the source's claim; accuracy measured on ${e.hardwareAccuracy!.chips} simulated chip${e.hardwareAccuracy!.chips === 1 ? '' : 's'} decides` } : { warnings: m.warnings }) : {}),
   };
 }
 
@@ -209,7 +218,8 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
     writeJobRecord(sweepDir, record);
     return record;
   };
-  let runDir: string | undefined;
+  // Named from the start: a resume its checks refuse (a damaged checkpoint) leaves the job naming its folder.
+  let runDir: string | undefined = resumable;
   try {
     const loaded = jobConfig(rec, job);
     const emit = (e: EngineEvent) => {
@@ -238,6 +248,12 @@ export async function runSweepJob(sweepDir: string, jobId: string, opts: { emit:
     runDir = dir;
     return close(await jobOutcome(rec, job, dir, result));
   } catch (e) {
+    if (isWriteFailure(e)) {
+      // A refused write (a full disk) is no fault of the training: its checkpoint stands and a resume continues from it.
+      const message = `${e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'disk full' : 'I/O error'}: ${errorMessage(e)}`;
+      if (runDir) markRunInterrupted(runDir, message);
+      return close({ status: 'interrupted', runDir, error: { message, where: e.where } });
+    }
     close({ status: 'failed', runDir, error: { message: errorMessage(e), where: e instanceof UserError ? e.where : undefined } });
     throw e;
   }
@@ -266,13 +282,18 @@ export async function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, r
   return { status: 'completed', runDir: dir, priced };
 }
 
-/** A job's earlier run folder when it can continue (stopped, killed, or failed while training, with a checkpoint). */
+/**
+ * A job's earlier run folder when it continues there: stopped, killed or
+ * stopped by a refused write (interrupted, or still "running" with its
+ * process gone) — from its checkpoint, or from its seed when killed before
+ * the first (the same run; a new folder would leave this one named by no
+ * job). A failed run trains again in a new folder.
+ */
 function resumableRun(dir: string): string | undefined {
   const rec = readRun(dir);
   const r = rec.result;
-  if (rec.state !== 'ok' || !r || !hasCheckpoint(dir)) return undefined;
-  if (r.status === 'interrupted' || (r.status === 'running' && rec.stale)) return dir;
-  return undefined;
+  if (rec.state !== 'ok' || !r) return undefined;
+  return r.status === 'interrupted' || (r.status === 'running' && rec.stale) ? dir : undefined;
 }
 
 /** Jobs in this process, one after another. */
@@ -295,27 +316,6 @@ export const inlineJobs =
     }
   };
 
-/** The later of two ISO times (either may be missing or invalid). */
-function later(a: string | undefined, b: string | undefined): string | undefined {
-  const ok = (t: string | undefined) => t !== undefined && Number.isFinite(Date.parse(t));
-  return !ok(a) ? (ok(b) ? b : undefined) : !ok(b) || Date.parse(a!) >= Date.parse(b!) ? a : b;
-}
-
-/** A running job's last sign of life: its run folder's last update (every epoch), else when it started. */
-function jobLastSign(dir: string, r: SweepJobRecord): string | undefined {
-  return later(r.startedAt, r.runDir ? readRun(path.resolve(dir, r.runDir)).result?.updatedAt : undefined);
-}
-
-/** A sweep's last sign of life: sweep.json's update or any of its running jobs'. */
-function sweepLastSign(dir: string, rec: SweepRecord): string | undefined {
-  let t: string | undefined = rec.updatedAt;
-  for (const job of rec.jobs) {
-    const r = readJobRecord(dir, job.id);
-    if (r?.status === 'running') t = later(t, jobLastSign(dir, r));
-  }
-  return t;
-}
-
 /**
  * Close what a killed sweep left open: job records (and run folders) still
  * "running" whose process is gone. Waits up to `waitMs` for live ones (a
@@ -336,6 +336,68 @@ async function closeStale(dir: string, rec: SweepRecord, waitMs: number, force: 
       if (r.runDir) markRunEnded(r.runDir, 'interrupted', 'the sweep was stopped', { force });
       writeJobRecord(dir, { ...r, status: 'interrupted', finishedAt: new Date().toISOString(), error: { message: 'the process running this job ended without closing it' } });
     }
+  }
+}
+
+/**
+ * A job whose process ended without closing its record (killed, crashed).
+ * A run folder the process did close says how its training ended; else the
+ * job is interrupted when the sweep was stopped or a signal killed it (the
+ * OOM killer's SIGKILL, a crash in native code: its checkpoint stands, a
+ * resume continues from it), failed when it exited on its own without a
+ * result. Its run folder, if still "running", is closed the same way.
+ */
+function closeDeadJob(dir: string, jobId: string, r: SweepJobRecord | undefined, how: { failure?: string; signal?: string; stopped: boolean }): SweepJobRecord {
+  const run = r?.runDir ? readRun(r.runDir).result : undefined;
+  const closed = run?.status === 'interrupted' || run?.status === 'failed' ? run : undefined;
+  const said = (e: unknown) => (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : undefined);
+  const [status, message]: ['interrupted' | 'failed', string] = closed
+    ? [closed.status as 'interrupted' | 'failed', said(closed.error) ?? how.failure ?? `its run ended ${closed.status}`]
+    : how.stopped
+      ? ['interrupted', how.failure ?? 'stopped']
+      : how.signal
+        ? ['interrupted', `killed by ${how.signal}`]
+        : ['failed', how.failure ?? 'the worker ended without a result'];
+  if (r?.runDir && !closed) markRunEnded(r.runDir, status, message);
+  const rec: SweepJobRecord = { jobId, status, owner: r?.owner ?? thisProcess(), startedAt: r?.startedAt ?? new Date().toISOString(), finishedAt: new Date().toISOString(), runDir: r?.runDir, error: { message } };
+  writeJobRecord(dir, rec);
+  return rec;
+}
+
+/**
+ * Run folders in a sweep folder that no job record names: a worker killed
+ * between making its run folder and naming it in its job record (staging
+ * folders of workers killed while making one are removed). One whose
+ * config is a job's (its name and everything its training depends on) is
+ * adopted when that job is not completed and has no run folder of its own:
+ * the job record names it, interrupted, and the job continues there (from
+ * its checkpoint, or from its seed). Any other is left as it is, with a
+ * warning: a folder that may hold work is never deleted.
+ */
+function adoptOrphans(dir: string, rec: SweepRecord, emit: (e: EngineEvent) => void): void {
+  removeDeadStaging(dir);
+  const records = new Map(rec.jobs.map((j) => [j.id, readJobRecord(dir, j.id)]));
+  const named = new Set([...records.values()].flatMap((r) => (r?.runDir ? [path.resolve(r.runDir)] : [])));
+  const keys = new Map<string, string>();
+  const keyOf = (job: SweepJob) => keys.get(job.id) ?? keys.set(job.id, trainingKey(jobConfig(rec, job).config)).get(job.id)!;
+  for (const run of listRuns(dir)) {
+    if (named.has(path.resolve(run.dir)) || run.state !== 'ok' || !run.result || !run.config) continue;
+    const name = path.basename(run.dir);
+    const config = run.config;
+    const job = rec.jobs.find((j) => j.name === config.name && keyOf(j) === trainingKey(config));
+    const r = job ? records.get(job.id) : undefined;
+    const free = job && r?.status !== 'completed' && !(r?.runDir && readRun(r.runDir).state === 'ok');
+    const live = run.result.status === 'running' && !run.stale;
+    if (!job || !free || live) {
+      const what = live ? `still running in ${describeOwner(run.result)}` : job ? `a copy of ${job.id}'s training` : 'no training of this sweep';
+      emit({ type: 'log', level: 'warning', message: `${name}: a run folder no job record names (${what}); left as it is` });
+      continue;
+    }
+    markRunEnded(run.dir, 'interrupted', 'its worker was killed before naming it in its job record');
+    const now = new Date().toISOString();
+    writeJobRecord(dir, { jobId: job.id, owner: r?.owner ?? thisProcess(), startedAt: r?.startedAt ?? run.result.createdAt, status: 'interrupted', finishedAt: now, runDir: run.dir, error: { message: `its run folder ${name} was adopted: the worker was killed before naming it` } });
+    records.set(job.id, readJobRecord(dir, job.id));
+    emit({ type: 'log', level: 'info', message: `${job.id}: adopted its run folder ${name} (made by a worker killed before naming it)` });
   }
 }
 
@@ -363,6 +425,7 @@ export async function executeSweep(opts: SweepOptions): Promise<SweepOutcome> {
       throw new UserError(dir, `is being run by ${describeOwner(held)}${forceAdvice(held, '--force')}`);
     }
     await closeStale(dir, old, 15_000, opts.force === true);
+    adoptOrphans(dir, old, opts.emit);
     // The jobs' thread counts follow this run's core budget.
     rec = { ...old, jobs: plan.jobs, status: 'running', owner: thisProcess(), resumes: (old.resumes ?? 0) + 1 };
     resumed = true;
@@ -430,16 +493,10 @@ export async function executeSweep(opts: SweepOptions): Promise<SweepOutcome> {
       fraction.set(jobId, { epoch, epochs, f });
       if (opts.runJobs) progressEvent();
     },
-    ended: (jobId, failure) => {
+    ended: (jobId, failure, signal) => {
       let r = readJobRecord(dir, jobId);
-      if (!r || r.status === 'running') {
-        // The process died without closing its job (killed, crashed): say so, close its run folder.
-        const status = opts.signal?.aborted ? 'interrupted' : 'failed';
-        const message = failure ?? (opts.signal?.aborted ? 'stopped' : 'the worker ended without a result');
-        if (r?.runDir) markRunEnded(r.runDir, status, message);
-        r = { jobId, status, owner: r?.owner ?? thisProcess(), startedAt: r?.startedAt ?? new Date().toISOString(), finishedAt: new Date().toISOString(), runDir: r?.runDir, error: { message } };
-        writeJobRecord(dir, r);
-      }
+      // The process died without closing its job (killed, crashed): say so, close its run folder.
+      if (!r || r.status === 'running') r = closeDeadJob(dir, jobId, r, { failure, signal, stopped: opts.signal?.aborted === true });
       records.set(jobId, r);
       ended++;
       const job = rec.jobs.find((j) => j.id === jobId)!;
@@ -468,13 +525,20 @@ export function closeSweepRecords(dir: string, rec: SweepRecord): { front: Sweep
 const pct = (x: number | undefined, d = 2) => (x === undefined ? '—' : `${(100 * x).toFixed(d)}%`);
 const num = (x: number | undefined) => (x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(3));
 
+/** A point's accuracy on chips: "97.10 ± 0.20%" (mean ± std over chips; no std with one chip) and "96.90–97.30%"; "—" when not measured. */
+function chipCells(fig: SweepFigures | undefined): [string, string] {
+  if (fig?.hwAccuracy === undefined) return ['—', '—'];
+  const s = fig.hwAccuracySpread;
+  return [`${pct(fig.hwAccuracy)}${s?.std !== undefined ? ` ± ${(100 * s.std).toFixed(2)}` : ''}`, s ? `${(100 * s.min).toFixed(2)}–${pct(s.max)}` : '—'];
+}
+
 /** The points as a table, front first, naming the recommended design. */
 export function formatSweepTable(f: SweepFront): string {
   const extra = [...new Set(f.points.flatMap((p) => Object.keys(p.axes)))].filter((a) => !['mode', 'crossbar', 'preset'].includes(a));
   const order = [...f.points].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.figures?.area_mm2 ?? Infinity) - (b.figures?.area_mm2 ?? Infinity) || a.id.localeCompare(b.id));
   // The chips' accuracy only when some point was measured on chips (the hwAccuracy objective).
   const hw = f.points.some((p) => p.figures?.hwAccuracy !== undefined);
-  const head = ['', 'point', 'mode', 'crossbar', 'preset', ...extra, 'test acc', 'Δ acc', 'SNN acc', ...(hw ? ['chip acc (mean ± std)'] : []), 'mPEs', 'area mm²', 'energy µJ', 'area×energy', 'rank', 'status'];
+  const head = ['', 'point', 'mode', 'crossbar', 'preset', ...extra, 'test acc', 'Δ acc', 'SNN acc', ...(hw ? ['chip acc (mean ± std)', 'chip min–max'] : []), 'mPEs', 'area mm²', 'energy µJ', 'area×energy', 'rank', 'status'];
   const body = order.map((p) => {
     const fig = p.figures;
     return [
@@ -487,13 +551,13 @@ export function formatSweepTable(f: SweepFront): string {
       pct(fig?.testAccuracy),
       p.accuracyLoss === undefined ? '—' : `${(-100 * p.accuracyLoss).toFixed(2)} pt`,
       pct(fig?.snnAccuracy),
-      ...(hw ? [fig?.hwAccuracy === undefined ? '—' : `${pct(fig.hwAccuracy)} ± ${fig.hwAccuracySpread?.std === undefined ? '—' : (100 * fig.hwAccuracySpread.std).toFixed(2)}`] : []),
+      ...(hw ? chipCells(fig) : []),
       fig ? String(fig.mpes) : '—',
       num(fig?.area_mm2),
       num(fig?.energy_uJ),
       fig ? num(fig.area_mm2 * fig.energy_uJ) : '—',
       p.rank === undefined ? '—' : String(p.rank),
-      p.status + (p.repriced && fig ? ' (re-priced)' : '') + (fig?.warnings?.length ? ' ⚠ beyond the preset\'s largest reliable crossbar' : '') + (p.error ? `: ${p.error.split('\n')[0].slice(0, 60)}` : ''),
+      p.status + (p.repriced && fig ? ' (re-priced)' : '') + (fig?.machine === 'adc' ? ' (ADC machine)' : '') + (fig?.warnings?.length ? ' ⚠ beyond the preset\'s largest reliable crossbar' : '') + (fig?.beyondClaim ? ' (beyond the preset\'s claim: measured on chips)' : '') + (p.error ? `: ${p.error.split('\n')[0].slice(0, 60)}` : ''),
     ];
   });
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -510,10 +574,13 @@ export function formatSweepTable(f: SweepFront): string {
   if (r?.figures)
     out.push(
       `recommended: ${r.id} — ${r.mode}, ${r.crossbar}×${r.crossbar} crossbars, ${r.preset}${extra.filter((a) => r.axes[a] !== undefined).map((a) => `, ${a} ${String(r.axes[a])}`).join('')}: ` +
-        `area ${num(r.figures.area_mm2)} mm², energy ${num(r.figures.energy_uJ)} µJ, ${r.figures.mpes} mPEs, accuracy ${pct(r.figures.testAccuracy)} (${(-100 * (r.accuracyLoss ?? 0)).toFixed(2)} pt against the original; limit ${(100 * f.accuracyLossLimit).toFixed(2)} pt)`,
+        `area ${num(r.figures.area_mm2)} mm², energy ${num(r.figures.energy_uJ)} µJ, ${r.figures.mpes} mPEs, accuracy ${pct(r.figures.testAccuracy)}` +
+        (r.figures.hwAccuracy !== undefined ? `, on chips ${chipCells(r.figures).join(' ')}` : '') +
+        ` (${(-100 * (r.accuracyLoss ?? 0)).toFixed(2)} pt against the original; limit ${(100 * f.accuracyLossLimit).toFixed(2)} pt)`,
     );
   else out.push(`no recommendation: ${f.noRecommendation ?? 'no point finished'}`);
-  if (f.points.some((p) => p.figures?.warnings?.length)) out.push('⚠ points priced beyond their preset\'s largest reliable crossbar are not recommended');
+  if (f.points.some((p) => p.figures?.warnings?.length)) out.push('⚠ points priced beyond their preset\'s largest reliable crossbar are not recommended (measured on chips, with the hwAccuracy objective, their accuracy decides instead)');
+  if (f.points.some((p) => p.figures?.machine === 'adc')) out.push('(ADC machine): measured on chips through ADCs, so area and energy are the bit-serial ADC machine\'s (they grow with the ADC bits), not the spiking one\'s');
   out.push(...formatDesignTable(f));
   out.push(
     `shared: ${f.sharing.trainings} trainings for ${f.sharing.points} points (${f.sharing.trainingsSaved} saved)` +

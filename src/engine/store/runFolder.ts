@@ -38,7 +38,7 @@ import type { ClusterRecord, ClustersFile, ConnectivitySnapshot, LayerClustersRe
 import type { Evaluation } from '../format/evaluation';
 import type { CompareResult } from '../format/compare';
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
-import { fsErrorMessage, IoError } from '../core/errors';
+import { fsErrorMessage, IoError, WriteError } from '../core/errors';
 import { ensureOutRoot } from './outRoot';
 import { isMissingFile, readBounded, readBoundedJson, readBoundedText, type FileKind } from '../core/boundedFile';
 import { configFieldsDiffer, configSha256 } from './configPrint';
@@ -84,9 +84,15 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch (e) {
     if (fd !== undefined) closeQuietly(fd);
     fs.rmSync(tmp, { force: true });
-    throw new IoError(file, `could not be written: ${fsErrorMessage(e)}`);
+    throw new WriteError(file, `could not be written: ${fsErrorMessage(e)}`, errnoOf(e));
   }
   syncFolder(path.dirname(file));
+}
+
+/** A system error's code (ENOSPC, EIO, …), or undefined for anything else. */
+function errnoOf(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
 }
 
 /** Flush a folder's entries (the rename above) to disk; file systems that cannot (EINVAL, EISDIR, …) are left as they are. */
@@ -226,7 +232,8 @@ export function startRunFolder(root: string, name: string, config: ExperimentCon
 /** Hidden staging folders of runs being created: `.staging-<pid>-<random>`. */
 const STAGING = '.staging-';
 
-function removeDeadStaging(root: string): void {
+/** Remove the staging folders under `root` whose process is gone (killed while creating a folder; also done by each creation). */
+export function removeDeadStaging(root: string): void {
   let names: string[];
   try {
     names = fs.readdirSync(root).filter((n) => n.startsWith(STAGING));
@@ -293,6 +300,8 @@ export class RunWriter {
       resumes: [...(Array.isArray(prev.resumes) ? prev.resumes : []), { at: new Date().toISOString(), fromEpoch: at.epoch, batchesIntoEpoch: at.batchesIntoEpoch, previousStatus: prev.status, ...(configChange ? { configChange } : {}) }],
     };
     for (const k of ['finishedAt', 'error', 'weightsFile', 'weightsNote', 'mapping', 'hardware'] as const) delete result[k];
+    // Without a checkpoint the run trains again from its seed: the epochs a fork gave it are gone.
+    if (at.epoch === 0 && at.batchesIntoEpoch === 0) delete result.forkedFrom;
     Object.assign(w, { dir, result, t0: Date.now(), secondsBefore: prev.seconds ?? 0, snapshots, runConfig: rec.config });
     w.save();
     return w;
@@ -339,7 +348,7 @@ export class RunWriter {
     try {
       fs.appendFileSync(file, JSON.stringify(m) + '\n');
     } catch (e) {
-      throw new IoError(file, `could not be written: ${fsErrorMessage(e)}`);
+      throw new WriteError(file, `could not be written: ${fsErrorMessage(e)}`, errnoOf(e));
     }
     const { testAccuracy, testLoss, trainAccuracy, trainLoss, keptFraction } = m;
     const best = this.result.best && this.result.best.testAccuracy >= testAccuracy ? this.result.best : { epoch: m.epoch, testAccuracy };
@@ -391,12 +400,33 @@ export class RunWriter {
     return this.result;
   }
 
+  /**
+   * A sign of life within an epoch: result.json rewritten (its updatedAt)
+   * when it was last written HEARTBEAT_MS ago or more, so a reader on another
+   * machine (ownerState) sees a long epoch as alive. Best effort: a refused
+   * write is reported by the epoch's own writes.
+   */
+  heartbeat(now = Date.now()): void {
+    if (now - this.savedAt < HEARTBEAT_MS) return;
+    try {
+      this.save();
+    } catch {
+      // The next metrics line or checkpoint names the file and the cause.
+    }
+  }
+
+  private savedAt = 0;
+
   private save(): void {
     this.result.updatedAt = new Date().toISOString();
     this.result.seconds = this.secondsBefore + (Date.now() - this.t0) / 1000;
     writeResultFile(this.dir, this.result);
+    this.savedAt = Date.now();
   }
 }
+
+/** How often a training run rewrites result.json within an epoch (RunWriter.heartbeat): far below OTHER_HOST_GRACE_MS. */
+export const HEARTBEAT_MS = 60_000;
 
 /** The kernel's start time of a process (Linux), to tell a reused pid from the owner; undefined elsewhere. */
 function processStartTime(pid: number): string | undefined {
@@ -764,6 +794,24 @@ export function markRunEnded(dir: string, status: Exclude<RunStatus, 'running' |
     return false; // a read-only or full disk: readers keep reporting it as stale
   }
   for (const f of leftoverTempFiles(dir)) fs.rmSync(f, { force: true });
+  return true;
+}
+
+/**
+ * A run its own process closed as failed because a write was refused (a full
+ * disk): not a failure of its training, whose checkpoint stands. Its folder
+ * becomes `interrupted` with `reason`, so a sweep's resume continues it from
+ * the checkpoint. Written in place when the disk is still full (result.json
+ * is padded for that). False when the folder is not such a run.
+ */
+export function markRunInterrupted(dir: string, reason: string): boolean {
+  const rec = readRun(dir);
+  if (rec.state !== 'ok' || !rec.result || rec.result.status !== 'failed') return false;
+  try {
+    writeResultFile(dir, { ...rec.result, status: 'interrupted', error: { message: reason } });
+  } catch {
+    return false;
+  }
   return true;
 }
 

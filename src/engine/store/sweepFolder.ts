@@ -21,7 +21,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createFolderWhole, createRunDir, ownerAlive, writeFileAtomic } from './runFolder';
+import { createFolderWhole, createRunDir, ownerAlive, readRun, writeFileAtomic } from './runFolder';
 import { decodeTensors, encodeTensors, type NamedTensor } from './tensorFile';
 import { isMissingFile, readBounded, readBoundedJson, type FileKind } from '../core/boundedFile';
 import type { SweepFront, SweepJobRecord, SweepRecord } from '../format/sweep';
@@ -143,13 +143,35 @@ export function thisProcess(): SweepJobRecord['owner'] {
 /**
  * Whether the owner of a sweep or job record may still live (see ownerAlive):
  * one on another machine counts as gone once `updatedAt` (the record's last
- * sign of life) is older than the grace, or with `force`; without a time it
- * cannot be judged and counts as alive (views; decisions pass the time).
+ * sign of life: jobLastSign, sweepLastSign) is older than OTHER_HOST_GRACE_MS,
+ * or with `force`; without a time it cannot be judged and counts as alive
+ * (claims of this machine's windows; every sweep and job reader passes the time).
  */
 export function sweepOwnerAlive(owner: SweepJobRecord['owner'] | undefined, life: { updatedAt?: string; force?: boolean } = {}): boolean {
   if (owner === undefined) return false;
   const updatedAt = life.updatedAt ?? (life.force ? undefined : new Date().toISOString());
   return ownerAlive({ pid: owner.pid, owner, updatedAt }, { force: life.force });
+}
+
+/** The later of two ISO times (either may be missing or invalid). */
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  const ok = (t: string | undefined) => t !== undefined && Number.isFinite(Date.parse(t));
+  return !ok(a) ? (ok(b) ? b : undefined) : !ok(b) || Date.parse(a!) >= Date.parse(b!) ? a : b;
+}
+
+/** A running job's last sign of life: its run folder's last update (result.json, rewritten at least every epoch), else when it started. */
+export function jobLastSign(dir: string, r: Pick<SweepJobRecord, 'startedAt' | 'runDir'>): string | undefined {
+  return later(r.startedAt, r.runDir ? readRun(path.resolve(dir, r.runDir)).result?.updatedAt : undefined);
+}
+
+/** A sweep's last sign of life: sweep.json's update or any of its running jobs'. */
+export function sweepLastSign(dir: string, rec: Pick<SweepRecord, 'updatedAt' | 'jobs'>): string | undefined {
+  let t: string | undefined = rec.updatedAt;
+  for (const job of rec.jobs) {
+    const r = readJobRecord(dir, job.id);
+    if (r?.status === 'running') t = later(t, jobLastSign(dir, r));
+  }
+  return t;
 }
 
 /** A job record's run folder is written relative to the sweep folder, so a copied or moved sweep resumes in itself. */
@@ -224,10 +246,20 @@ const csvCell = (v: unknown): string => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** One line per point: id, status, axes, figures, rank, front and recommendation flags, run folder. */
+/**
+ * One line per point: id, status, axes, figures, rank, front and
+ * recommendation flags, run folder. Hardware accuracy (hw_accuracy: the mean
+ * over hw_chips simulated chips; its sample std, min and max) and `machine`
+ * ("adc" when area and energy are the bit-serial ADC machine's) are empty
+ * where the point was not measured on chips.
+ */
 export function pointsCsv(front: SweepFront): string {
   const axes = [...new Set(front.points.flatMap((p) => Object.keys(p.axes)))];
-  const head = ['id', 'job', 'status', 'mode', 'crossbar', 'preset', 'epochs', ...axes.map((a) => `axis:${a}`), 'test_accuracy', 'snn_accuracy', 'accuracy_loss', 'mpes', 'utilisation', 'area_mm2', 'energy_uJ', 'rank', 'on_front', 'recommended', 'repriced', 'run_dir', 'error'];
+  const head = [
+    ...['id', 'job', 'status', 'mode', 'crossbar', 'preset', 'epochs', ...axes.map((a) => `axis:${a}`), 'test_accuracy', 'snn_accuracy'],
+    ...['hw_accuracy', 'hw_accuracy_std', 'hw_accuracy_min', 'hw_accuracy_max', 'hw_chips'],
+    ...['accuracy_loss', 'mpes', 'utilisation', 'area_mm2', 'energy_uJ', 'machine', 'rank', 'on_front', 'recommended', 'repriced', 'run_dir', 'error'],
+  ];
   const lines = front.points.map((p) =>
     [
       p.id,
@@ -240,11 +272,17 @@ export function pointsCsv(front: SweepFront): string {
       ...axes.map((a) => p.axes[a]),
       p.figures?.testAccuracy,
       p.figures?.snnAccuracy,
+      p.figures?.hwAccuracy,
+      p.figures?.hwAccuracySpread?.std,
+      p.figures?.hwAccuracySpread?.min,
+      p.figures?.hwAccuracySpread?.max,
+      p.figures?.hwAccuracySpread?.chips,
       p.accuracyLoss,
       p.figures?.mpes,
       p.figures?.utilisation,
       p.figures?.area_mm2,
       p.figures?.energy_uJ,
+      p.figures?.machine,
       p.rank,
       p.rank === 0 ? 1 : 0,
       front.recommended === p.id ? 1 : 0,
