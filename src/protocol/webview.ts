@@ -122,6 +122,8 @@ export interface ParetoPoint {
   spread?: Partial<Record<ParetoMetric, ParetoSpread>>;
   /** Pricing warnings (a crossbar beyond its preset's largest reliable one): an invalid design, never recommended. */
   warnings?: string[];
+  /** Beyond the preset's claimed largest crossbar but measured on chips: the measurement decides (said in the tooltip). */
+  beyondClaim?: string;
   /** `values.hwAccuracy` of one network: the mean over this many simulated chips, with its spread over them (not over seeds). */
   hwChips?: { chips: number; std?: number; min: number; max: number };
 }

@@ -40,3 +40,13 @@ test('the grid\'s preset axis decides: a value beyond some of its presets names 
   assert.deepEqual(warned(r).map((p) => formatPath(p.path)), ['sweep.random.ranges.crossbar.values[1]']);
   assert.deepEqual(warned(config({ grid: { crossbar: [16, 32, 64] } })), []);
 });
+
+test('with hwAccuracy among the objectives the same value is a hint: measured on chips, its accuracy decides', () => {
+  const t = config({ grid: { crossbar: [32, 64, 128], mode: ['original', 'trannsformer'] }, objectives: ['area', 'energy', 'hwAccuracy'] });
+  const ps = warned(t);
+  assert.equal(ps.length, 1);
+  assert.equal(ps[0].severity, 'hint');
+  assert.equal(formatPath(ps[0].path), 'sweep.grid.crossbar[2]');
+  assert.match(ps[0].message, /128×128 exceeds resparc-45nm's largest reliable crossbar \(64×64\), as the source claims it: its points are measured on simulated chips \(hwAccuracy\), and their measured accuracy decides/);
+  assert.doesNotMatch(ps[0].message, /never recommended/);
+});

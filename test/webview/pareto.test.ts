@@ -166,7 +166,7 @@ describe('Pareto panel', { skip }, () => {
     const dir = '/runs/20260105-000000-hw-sweep';
     const pt = (id: string, crossbar: number, hw: number, area: number): SweepPointResult => ({
       id, jobId: 'j', status: 'completed', mode: 'original', crossbar, preset: 'resparc-45nm', epochs: 2, axes: { crossbar }, runDir: `${dir}/run`, repriced: crossbar !== 8, accuracyLoss: 0.97 - hw,
-      figures: { testAccuracy: 0.97, hwAccuracy: hw, hwAccuracySpread: { std: 0.004, min: hw - 0.005, max: hw + 0.005, chips: 3 }, area_mm2: area, energy_uJ: 10, mpes: 10, utilisation: 0.5 },
+      figures: { testAccuracy: 0.97, hwAccuracy: hw, hwAccuracySpread: { std: 0.004, min: hw - 0.005, max: hw + 0.005, chips: 3 }, area_mm2: area, energy_uJ: 10, mpes: 10, utilisation: 0.5, ...(crossbar === 64 ? { beyondClaim: "64×64 exceeds planted's largest reliable crossbar (32×32): the source's claim; accuracy measured on 3 simulated chips decides" } : {}) },
     });
     const front: SweepFront = {
       format: 'trannsformer-pareto', formatVersion: 1, name: 'hw', objectives: ['area', 'energy', 'hwAccuracy'], accuracyLossLimit: 0.02, done: 2, planned: 2, front: ['p8', 'p64'], recommended: 'p8',
@@ -198,6 +198,7 @@ describe('Pareto panel', { skip }, () => {
     const lossy = await tipAt(0);
     assert.match(lossy, /p64 · original 64×64/);
     assert.match(lossy, /hardware accuracy \(simulated chips\): 62\.00%/);
+    assert.match(lossy, /beyond the claim: 64×64 exceeds planted's largest reliable crossbar \(32×32\): the source's claim; accuracy measured on 3 simulated chips decides/);
     assert.match(lossy, /over 3 chips: ± 0\.40% \(61\.50%–62\.50%\)/);
     const chips = await tipAt(1);
     assert.match(chips, /hardware accuracy \(simulated chips\): 95\.12%/);

@@ -71,6 +71,7 @@ const invalid = (p: ParetoPoint) => (p.warnings?.length ?? 0) > 0;
 function tooltipLines(p: ParetoPoint): string[] {
   const lines = [`${p.mode} · ${p.crossbar}×${p.crossbar}${p.preset ? ` · ${p.preset}` : ''}`, `${p.epochs} epochs${p.compare ? ` · ${p.compare}` : ''}`];
   if (invalid(p)) lines.push(...p.warnings!.map((w) => `⚠ invalid design: ${w}`), '⚠ never recommended');
+  if (p.beyondClaim) lines.push(`beyond the claim: ${p.beyondClaim}`);
   if (p.sweep) {
     const axes = Object.entries(p.sweep.axes);
     if (axes.length) lines.push(`axes: ${axes.map(([k, v]) => `${k} = ${v}`).join(', ')}`);

@@ -403,15 +403,20 @@ function sweepCrossbarProblems(c: Obj, sweep: Obj, baseDir: string): ConfigProbl
     else if (num(obj(a.spec).max) !== undefined) values.push({ x: num(obj(a.spec).max)!, path: [...a.path, 'max'] });
   }
   const out: ConfigProblem[] = [];
+  // Measured on chips (the hwAccuracy objective), a point beyond the claim is judged by its measured accuracy: information, not a warning.
+  const measured = Array.isArray(sweep.objectives) && sweep.objectives.includes('hwAccuracy');
   for (const v of values) {
     const over = presets.filter((p) => v.x > p.preset.maxCrossbar);
     if (over.length === 0) continue;
     const which = over.length === presets.length ? 'its points are' : `its points with ${over.map((p) => p.preset.name).join(', ')} are`;
+    const limits = over.map((p) => `${p.preset.name}'s largest reliable crossbar (${p.preset.maxCrossbar}×${p.preset.maxCrossbar})`).join(' and ');
     out.push({
-      severity: 'warning',
+      severity: measured ? 'hint' : 'warning',
       code: 'sweep.crossbar-above-preset-max',
       path: v.path,
-      message: `${v.x}×${v.x} exceeds ${over.map((p) => `${p.preset.name}'s largest reliable crossbar (${p.preset.maxCrossbar}×${p.preset.maxCrossbar})`).join(' and ')}: ${which} priced with a warning and never recommended`,
+      message: measured
+        ? `${v.x}×${v.x} exceeds ${limits}, as the source claims it: ${which} measured on simulated chips (hwAccuracy), and their measured accuracy decides whether one is recommended`
+        : `${v.x}×${v.x} exceeds ${limits}: ${which} priced with a warning and never recommended`,
       related: over.map((p) => ({ path: p.path, message: `preset ${p.preset.name}: maxCrossbar ${p.preset.maxCrossbar}` })),
     });
   }

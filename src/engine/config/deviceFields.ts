@@ -21,6 +21,7 @@ export const DEVICE_FIELDS = [
   'driver_ohm',
   'sense_ohm',
   'dacBits',
+  'adcBits',
 ] as const;
 export type DeviceField = (typeof DEVICE_FIELDS)[number];
 
@@ -40,4 +41,5 @@ export const DEVICE_RANGES: Record<DeviceField, [number, number, boolean, string
   driver_ohm: [0, 1e9, false, 'ohms (0: ideal driver)'],
   sense_ohm: [0, 1e9, false, 'ohms (0: ideal virtual ground)'],
   dacBits: [0, 16, true, 'input DAC bits, 0 (no DAC: analog or spike inputs) to 16'],
+  adcBits: [1, 16, true, 'ADC bits, 1 to 16, for a preset with an ADC (its fields.adcBits); ADC energy and area scale as 2^bits'],
 };

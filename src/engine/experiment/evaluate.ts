@@ -12,7 +12,7 @@ import { loadDataset } from '../data/datasets';
 import type { Dataset } from '../data/dataset';
 import { formatPath, validateConfig } from '../config/validate';
 import { IoError, UserError } from '../core/errors';
-import { adcEnergy, arraysPerMpe, networkArea, spikingEnergy } from '../hardware/cost';
+import { adcArea, adcEnergy, arraysPerMpe, networkArea, spikingEnergy } from '../hardware/cost';
 import { loadPreset, presetCaveats, withDeviceOverrides, type Preset } from '../hardware/presets';
 import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/network';
 import { simulateSnn } from '../hardware/snn';
@@ -158,6 +158,7 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
         area: networkArea(p, x, m.total, arrays),
         energy: spikingEnergy(p, m.layers.map((l, li) => ({ crossbars: l.crossbars, spikes: snn.spikes[mi][li] })), arrays),
         adcEnergy_uJ: adcEnergy(p, m.layers.map((l) => l.crossbars), 8, arrays),
+        adcArea_mm2: adcArea(p, x, m.total, arrays),
         warnings,
       });
     });

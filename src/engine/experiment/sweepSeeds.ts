@@ -90,12 +90,17 @@ const pct = (s: { mean: number; std?: number } | undefined) => (s ? `${(100 * s.
 const num = (s: { mean: number; std?: number } | undefined, digits = 3) =>
   s ? `${s.mean.toPrecision(digits)}${s.std !== undefined && s.std > 0 ? ` ± ${s.std.toPrecision(2)}` : ''}` : '—';
 
+/** "97.10–97.30%": the range of a spread; "—" without one. */
+const range = (s: { min: number; max: number } | undefined) => (s ? `${(100 * s.min).toFixed(2)}–${(100 * s.max).toFixed(2)}%` : '—');
+
 /** The designs as a text table (the CLI prints it after the points'). */
 export function formatDesignTable(f: SweepFront): string[] {
   if (!f.designs?.length) return [];
   const extra = [...new Set(f.designs.flatMap((d) => Object.keys(d.axes)))].filter((a) => !['mode', 'crossbar', 'preset'].includes(a));
   const order = [...f.designs].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || (a.area_mm2?.mean ?? Infinity) - (b.area_mm2?.mean ?? Infinity) || a.id.localeCompare(b.id));
-  const head = ['', 'design', 'mode', 'crossbar', 'preset', ...extra, 'seeds', 'test acc (mean ± std)', 'Δ acc (paired)', 'mPEs', 'area mm²', 'energy µJ', 'rank', 'accuracy against the original'];
+  // Accuracy on chips (each seed's mean over its chips), when some design was measured on them.
+  const hw = f.designs.some((d) => d.hwAccuracy);
+  const head = ['', 'design', 'mode', 'crossbar', 'preset', ...extra, 'seeds', 'test acc (mean ± std)', ...(hw ? ['chip acc (mean ± std)', 'chip min–max'] : []), 'Δ acc (paired)', 'mPEs', 'area mm²', 'energy µJ', 'rank', 'accuracy against the original'];
   const body = order.map((d) => [
     f.recommendedDesign === d.id ? '→' : d.rank === 0 ? '*' : '',
     d.id,
@@ -105,6 +110,7 @@ export function formatDesignTable(f: SweepFront): string[] {
     ...extra.map((a) => (d.axes[a] === undefined ? '' : String(d.axes[a]))),
     `${d.done}/${d.pointIds.length}`,
     pct(d.testAccuracy),
+    ...(hw ? [pct(d.hwAccuracy), range(d.hwAccuracy)] : []),
     d.accuracyLoss ? `${(-100 * d.accuracyLoss.mean).toFixed(2)}${d.accuracyLoss.std !== undefined ? ` ± ${(100 * d.accuracyLoss.std).toFixed(2)}` : ''} pt` : '—',
     num(d.mpes),
     num(d.area_mm2),
@@ -115,11 +121,11 @@ export function formatDesignTable(f: SweepFront): string[] {
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const left = new Set([0, 1, 2, 4, head.length - 1]);
   const line = (c: string[]) => c.map((s, i) => (left.has(i) ? s.padEnd(w[i]) : s.padStart(w[i]))).join('  ').trimEnd();
-  const out = ['', `over seeds ${[...new Set(f.designs.flatMap((d) => d.seeds))].join(', ')}: ${f.designs.length} designs, front of the means (* on it, → recommended); std = sample standard deviation`, line(head), line(w.map((n) => '─'.repeat(n))), ...body.map(line)];
+  const out = ['', `over seeds ${[...new Set(f.designs.flatMap((d) => d.seeds))].join(', ')}: ${f.designs.length} designs, front of the means (* on it, → recommended); std = sample standard deviation${hw ? ' (chip acc: over the seeds\' chip means)' : ''}`, line(head), line(w.map((n) => '─'.repeat(n))), ...body.map(line)];
   const r = f.designs.find((d) => d.id === f.recommendedDesign);
   out.push(
     r
-      ? `recommended over seeds: ${r.id} — ${r.mode}, ${r.crossbar}×${r.crossbar}, ${r.preset}: area ${num(r.area_mm2)} mm², energy ${num(r.energy_uJ)} µJ, accuracy ${pct(r.testAccuracy)}; ${r.verdict?.text ?? ''}`
+      ? `recommended over seeds: ${r.id} — ${r.mode}, ${r.crossbar}×${r.crossbar}, ${r.preset}: area ${num(r.area_mm2)} mm², energy ${num(r.energy_uJ)} µJ, accuracy ${pct(r.testAccuracy)}${r.hwAccuracy ? `, on chips ${pct(r.hwAccuracy)}` : ''}; ${r.verdict?.text ?? ''}`
       : `no recommendation over seeds: no design with every seed priced within the accuracy-loss limit (${(100 * f.accuracyLossLimit).toFixed(2)} pt mean, against its original)`,
   );
   return out;

@@ -34,6 +34,8 @@ export interface PricedMapping {
   energy: EnergyReport;
   /** Bit-serial ANN with ADCs, µJ per classification, where the preset has ADC figures. */
   adcEnergy_uJ?: number;
+  /** Its area, mm²: the mapping's area plus one ADC per array (a_adc_um2 at the preset's ADC bits), where the preset gives it. */
+  adcArea_mm2?: number;
   warnings: string[];
 }
 /** Test accuracy of one preset at one crossbar size over simulated chips (one seed each). */

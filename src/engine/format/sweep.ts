@@ -117,8 +117,16 @@ export interface SweepFigures {
   utilisation: number;
   area_mm2: number;
   energy_uJ: number;
+  /** "adc": area and energy are the bit-serial ANN's with ADCs (hwAccuracy was measured through them); absent: the spiking implementation's. */
+  machine?: 'adc';
   /** Pricing warnings (a crossbar larger than the preset's largest reliable one): such a point is never recommended. */
   warnings?: string[];
+  /**
+   * A crossbar larger than the preset's claimed largest reliable one whose
+   * accuracy was measured on simulated chips (hwAccuracy): the measurement,
+   * not the source's claim, decides whether it is recommended; this says so.
+   */
+  beyondClaim?: string;
 }
 
 export type SweepJobStatus = 'running' | 'completed' | 'interrupted' | 'failed';

@@ -89,6 +89,8 @@ export function spikingEnergy(p: Preset, layers: { crossbars: Crossbar[]; spikes
  * evaluates `inputBits` bit-slices; per slice every input wordline gets a
  * 1-bit DAC drive, every used cell is read and every output column is
  * converted once per array. µJ per classification; undefined without ADC fields.
+ * e_adc_pJ is per conversion at the preset's adcBits (a config's
+ * hardware.device.adcBits rescales it, presets.ts adcAtBits).
  */
 export function adcEnergy(p: Preset, layers: Crossbar[][], inputBits = 8, arrays = arraysPerMpe(p)): number | undefined {
   if (!p.fields.e_adc_pJ || !p.fields.e_dac_pJ) return undefined;
@@ -97,4 +99,14 @@ export function adcEnergy(p: Preset, layers: Crossbar[][], inputBits = 8, arrays
     for (const xb of l)
       pJ += inputBits * arrays * (xb.cols.length * v(p, 'e_dac_pJ') + xb.cols.length * xb.rows.length * v(p, 'e_cellRead_pJ') + xb.rows.length * v(p, 'e_adc_pJ'));
   return pJ / 1e6;
+}
+
+/**
+ * Area of the bit-serial ANN variant, in mm²: the mapping's area plus one
+ * ADC per array of every mPE (ISAAC's arrangement: one ADC per crossbar),
+ * each a_adc_um2 at the preset's adcBits. Undefined without ADC energy or area.
+ */
+export function adcArea(p: Preset, n: number, mpes: number, arrays = arraysPerMpe(p)): number | undefined {
+  if (!p.fields.e_adc_pJ || !p.fields.a_adc_um2) return undefined;
+  return networkArea(p, n, mpes, arrays).total_mm2 + (mpes * arrays * v(p, 'a_adc_um2')) / 1e6;
 }

@@ -24,7 +24,7 @@ export const PRESET_FIELDS = [
   'e_neuronFire_pJ',
   'e_packetHop_pJ',
 ] as const;
-export const OPTIONAL_FIELDS = ['e_adc_pJ', 'adcBits', 'e_dac_pJ'] as const;
+export const OPTIONAL_FIELDS = ['e_adc_pJ', 'adcBits', 'a_adc_um2', 'e_dac_pJ'] as const;
 export type PresetField = (typeof PRESET_FIELDS)[number] | (typeof OPTIONAL_FIELDS)[number];
 
 export interface FieldValue {
@@ -199,6 +199,8 @@ export function parseDevice(raw: unknown, file: string): DeviceSpec {
       continue;
     }
     if (!(DEVICE_FIELDS as readonly string[]).includes(k)) throw new UserError(at, `unknown device field; fields: ${[...DEVICE_FIELDS, 'variationModel'].join(', ')}`);
+    // A config may override the ADC's bits as a device field; in a preset they sit beside the ADC's energy and area.
+    if (k === 'adcBits') throw new UserError(at, 'the ADC resolution is the preset\'s "fields" entry adcBits, beside e_adc_pJ and a_adc_um2');
     const [min, max, whole, what] = RANGES[k as DeviceField];
     if (typeof f.value !== 'number' || !Number.isFinite(f.value) || f.value < min || f.value > max || (whole && !Number.isInteger(f.value)))
       throw new UserError(`${at}.value`, `must be ${what}`);
@@ -241,7 +243,9 @@ export function deviceCaveats(spec: DeviceSpec): string[] {
 
 /** A preset with device fields overridden by a config's `hardware.device` (checked as a preset's own would be); errors name `where`. */
 export function withDeviceOverrides(p: Preset, overrides: Partial<Record<DeviceField, number>> | undefined, where: string): Preset {
-  const given = Object.entries(overrides ?? {});
+  const { adcBits, ...rest } = overrides ?? {};
+  const given = Object.entries(rest);
+  if (adcBits !== undefined) p = adcAtBits(p, adcBits, `${where}.adcBits`);
   if (!given.length) return p;
   const fields = { ...p.device.fields };
   for (const [k, v] of given) {
@@ -253,4 +257,29 @@ export function withDeviceOverrides(p: Preset, overrides: Partial<Record<DeviceF
   const device = { ...p.device, fields };
   checkDevice(device, `${p.file} with ${where}`);
   return { ...p, device };
+}
+
+/**
+ * The preset with its ADC at `bits` (a config's `hardware.device.adcBits`):
+ * energy per conversion and area scale as 2^bits from the preset's own
+ * figures at its own bits — the Walden figure of merit E = FOM·2^bits with
+ * FOM = e_adc_pJ ÷ 2^adcBits, and the area likewise (an estimate) — so at
+ * the preset's bits nothing changes. Errors name `where`.
+ */
+export function adcAtBits(p: Preset, bits: unknown, where: string): Preset {
+  const own = p.fields.adcBits;
+  if (!own || !p.fields.e_adc_pJ || own.value === 0) throw new UserError(where, `${p.name} has no ADC (fields.adcBits and e_adc_pJ): its columns are read by neurons, so there are no ADC bits to set`);
+  const [min, max, , what] = DEVICE_RANGES.adcBits;
+  if (typeof bits !== 'number' || !Number.isInteger(bits) || bits < min || bits > max) throw new UserError(where, `must be ${what}`);
+  if (bits === own.value) return p;
+  const scale = 2 ** (bits - own.value);
+  const scaled = (k: 'e_adc_pJ' | 'a_adc_um2'): FieldValue | undefined => {
+    const f = p.fields[k];
+    if (!f) return undefined;
+    const rule = k === 'e_adc_pJ' ? 'Walden figure of merit, E = FOM·2^bits' : 'area ∝ 2^bits';
+    return { value: f.value * scale, source: `${p.name}'s ${f.value} at ${own.value} bits (${f.source}) scaled to ${bits} bits by ${where}`, derived: `${rule}: ${f.value} × 2^(${bits} − ${own.value})`, estimate: true };
+  };
+  const a = scaled('a_adc_um2');
+  const fields = { ...p.fields, adcBits: { value: bits, source: `the config's ${where} (overrides ${p.name}'s ${own.value})` }, e_adc_pJ: scaled('e_adc_pJ')!, ...(a ? { a_adc_um2: a } : {}) };
+  return { ...p, fields };
 }

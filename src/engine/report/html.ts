@@ -66,6 +66,21 @@ const size = (x: unknown) => (isNum(x) ? `${int(x)}×${int(x)}` : '—');
 /** Finite numbers of a record's array; anything else becomes NaN (not drawn). */
 const nums = (x: unknown): number[] => arr<unknown>(x).map((v) => (isNum(v) ? v : Number.NaN));
 
+/** Hardware accuracy over chips ({mean, std?, min, max}, fractions) as "97.10 ± 0.20% (96.90–97.30%)"; "—" without a mean. */
+function chipAccuracy(x: unknown): string {
+  const h = obj(x);
+  if (!isNum(h.mean)) return '—';
+  const p2 = (v: number) => (100 * v).toFixed(2);
+  const range = isNum(h.min) && isNum(h.max) ? ` (${p2(h.min)}–${p2(h.max)}%)` : '';
+  return `${p2(h.mean)}${isNum(h.std) ? ` ± ${p2(h.std)}` : ''}%${range}`;
+}
+
+/** A run record's hardware accuracy (result.json `hardware.hardwareAccuracy`), or undefined when it has none. */
+function runChipAccuracy(r: RunResult | undefined): Record<string, unknown> | undefined {
+  const h = obj(obj(r?.hardware).hardwareAccuracy);
+  return isNum(h.mean) ? h : undefined;
+}
+
 const COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1'];
 /** The same series keeps its colour in every chart of a report. */
 const MODE_COLOURS: Record<string, string> = { original: COLORS[0], pruning: COLORS[1], trannsformer: COLORS[2], offline: COLORS[3] };
@@ -242,11 +257,15 @@ ${table(['', ...layerHeads], [
 function evaluationSection(e: Evaluation | undefined): Html {
   if (!e) return html``;
   const snn = obj(e.snn);
+  // Accuracy on simulated chips, where this evaluation measured it at the row's preset and size.
+  const chips = arr<unknown>(obj(e.hardwareAccuracy).results).map(obj);
+  const chipsAt = (r: Record<string, unknown>) => obj(chips.find((h) => h.preset === r.preset && h.crossbarSize === r.crossbarSize)?.accuracy);
+  const withChips = chips.length > 0;
   const rows = arr<unknown>(e.results).map((x): Part[] => {
     const r = obj(x);
     const area = obj(r.area);
     const energy = obj(r.energy);
-    return [str(r.preset), size(r.crossbarSize), int(r.mpes), num(area.total_mm2), num(energy.total_uJ), num(energy.crossbar_uJ), num(energy.neuron_uJ), num(energy.communication_uJ), num(r.adcEnergy_uJ)];
+    return [str(r.preset), size(r.crossbarSize), int(r.mpes), ...(withChips ? [chipAccuracy(chipsAt(r))] : []), num(area.total_mm2), num(energy.total_uJ), num(energy.crossbar_uJ), num(energy.neuron_uJ), num(energy.communication_uJ), num(r.adcEnergy_uJ), num(r.adcArea_mm2)];
   });
   const caveats = arr<unknown>(e.presets).flatMap((x) => {
     const p = obj(x);
@@ -256,7 +275,8 @@ function evaluationSection(e: Evaluation | undefined): Html {
   const curve = arr<unknown>(snn.curve).map(obj);
   return html`<h2>Spiking implementation</h2><p>SNN ${pct(snn.accuracy)} vs ANN ${pct(snn.annAccuracy)} on ${int(snn.images)} test images, T = ${int(snn.timesteps)} (${str(snn.encoding)} inputs).</p>
 <div class="charts">${chart('SNN accuracy vs timesteps T (log scale)', [{ name: 'SNN', values: nums(curve.map((c) => c.accuracy)) }], { percent: true, x: nums(curve.map((c) => c.timesteps)), xLabel: 'T = ', logX: true })}</div>
-${table(['preset', 'crossbar', 'mPEs', 'area mm²', 'energy µJ', 'crossbar µJ', 'neuron µJ', 'comm. µJ', 'ADC ANN µJ'], rows)}
+${withChips ? html`<p>Hardware accuracy on ${int(obj(e.hardwareAccuracy).chips)} simulated chips against ${pct(obj(e.hardwareAccuracy).softwareAccuracy)} in software (mean ± std over chips, min–max).</p>` : ''}
+${table(['preset', 'crossbar', 'mPEs', ...(withChips ? ['hw acc (chips)'] : []), 'area mm²', 'energy µJ', 'crossbar µJ', 'neuron µJ', 'comm. µJ', 'ADC ANN µJ', 'ADC ANN mm²'], rows)}
 ${warnings.map((w) => html`<p class="note">${w}</p>`)}${caveats.length ? html`<details><summary class="note">Borrowed and estimated preset fields (${caveats.length})</summary><ul class="note">${caveats.map((c) => html`<li>${c}</li>`)}</ul></details>` : ''}`;
 }
 
@@ -281,6 +301,14 @@ function guarded(dir: string, build: () => string): string {
   }
 }
 
+/** The run's hardware accuracy with where it was measured: "97.10 ± 0.20% (96.90–97.30%) on 5 chips, resparc-45nm at 64×64"; "—" without one. */
+function hwHeadline(r: RunResult): string {
+  const h = runChipAccuracy(r);
+  if (!h) return '—';
+  const hw = obj(r.hardware);
+  return `${chipAccuracy(h)} on ${int(h.chips)} chip${h.chips === 1 ? '' : 's'}, ${str(hw.preset)} at ${size(hw.crossbarSize)}`;
+}
+
 export function runReport(dir: string): string {
   const rec = readRun(dir);
   if (rec.state !== 'ok' || !rec.result) throw new UserError(dir, `is not a readable run folder${rec.problem ? ` (${rec.problem})` : ''}`);
@@ -297,6 +325,7 @@ export function runReport(dir: string): string {
       ['data', ds ? `${str(ds.name)}: ${int(ds.train)} train / ${int(ds.test)} test` : '—'],
       ['epochs', `${int(r.epochsCompleted)} of ${int(r.epochsPlanned)}`],
       ['test accuracy (ANN)', pct(obj(r.final).testAccuracy)],
+      ['hardware accuracy (chips)', hwHeadline(r)],
       ['backend', backend ? `${str(backend.name)} (${str(backend.detail)})` : '—'],
       ['time', isNum(r.seconds) ? `${r.seconds.toFixed(0)} s` : '—'],
     ]);
@@ -319,11 +348,17 @@ export function compareReport(dir: string): string {
     const seedOf = (r: Record<string, unknown>) => (isNum(r.seed) ? r.seed : undefined);
     const several = new Set(rows.map(({ r }) => seedOf(r))).size > 1;
     const label = (r: Record<string, unknown>, mode: string) => (several ? `${mode} s${str(seedOf(r))}` : mode);
+    // Hardware accuracy lives in each run's result.json (not in compare.json): a column only when some run has it.
+    const chipsOf = new Map(rows.map(({ runDir }) => [runDir, runChipAccuracy(readRun(runDir).result)]));
+    const anyChips = [...chipsOf.values()].some((h) => h !== undefined);
+    const chipCell = (runDir: string): Part[] => (anyChips ? [chipAccuracy(chipsOf.get(runDir))] : []);
+    const chipHead = anyChips ? ['hw acc (chips)'] : [];
     const main = table(
-      ['mode', 'test acc', 'Δ acc', 'mPEs', 'mapping', 'paper mapping', 'utilisation', 'vs original', 'vs pruning'],
-      rows.map(({ r, mode }) => [
+      ['mode', 'test acc', ...chipHead, 'Δ acc', 'mPEs', 'mapping', 'paper mapping', 'utilisation', 'vs original', 'vs pruning'],
+      rows.map(({ r, mode, runDir }) => [
         label(r, mode),
         pct(r.testAccuracy),
+        ...chipCell(runDir),
         ((orig) => (isNum(orig?.testAccuracy) && isNum(r.testAccuracy) ? `${(100 * (r.testAccuracy - orig.testAccuracy)).toFixed(2)} pt` : '—'))(
           rows.find((x) => x.mode === 'original' && seedOf(x.r) === seedOf(r))?.r,
         ),
@@ -338,8 +373,8 @@ export function compareReport(dir: string): string {
     const priced = rows.filter((x) => x.hw).map((x) => ({ ...x, hw: x.hw! }));
     const hw = priced.length
       ? html`<h2>Spiking implementation on ${str(priced[0].hw.preset)}</h2>${table(
-          ['mode', 'ANN acc', 'SNN acc', 'area mm²', 'energy µJ', 'area vs orig', 'energy vs orig', 'area vs pruning', 'energy vs pruning'],
-          priced.map(({ r, mode, hw: h }) => [label(r, mode), pct(r.testAccuracy), pct(h.snnAccuracy), num(h.area_mm2), num(h.energy_uJ), reductionText(h.areaVsOriginal, 'area', true), reductionText(h.energyVsOriginal, 'energy', true), reductionText(h.areaVsPruning, 'area', true), reductionText(h.energyVsPruning, 'energy', true)]),
+          ['mode', 'ANN acc', 'SNN acc', ...chipHead, 'area mm²', 'energy µJ', 'area vs orig', 'energy vs orig', 'area vs pruning', 'energy vs pruning'],
+          priced.map(({ r, mode, runDir, hw: h }) => [label(r, mode), pct(r.testAccuracy), pct(h.snnAccuracy), ...chipCell(runDir), num(h.area_mm2), num(h.energy_uJ), reductionText(h.areaVsOriginal, 'area', true), reductionText(h.energyVsOriginal, 'energy', true), reductionText(h.areaVsPruning, 'area', true), reductionText(h.energyVsPruning, 'energy', true)]),
         )}<div class="charts">${bars_('Area', priced.map(({ r, mode, hw: h }) => ({ name: label(r, mode), parts: nums([h.area_mm2]) })), ['area'], 'mm²')}${bars_(
           'Energy per classification',
           priced.map(({ r, mode, hw: h }) => ({ name: label(r, mode), parts: nums([h.crossbar_uJ, h.neuron_uJ, h.communication_uJ]) })),

@@ -97,6 +97,7 @@ export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[]
       // An invalid point is never shown as recommended, whatever pareto.json says.
       sweep: { id: p.id, folder, axes: Object.fromEntries(Object.entries(p.axes).map(([k, v]) => [k, axisText(v)])), repriced: p.repriced === true, recommended: front.recommended === p.id && !warnings },
       ...(warnings ? { warnings } : {}),
+      ...(f.beyondClaim ? { beyondClaim: f.beyondClaim } : {}),
       ...(values.hwAccuracy !== undefined && chipSpread(f.hwAccuracySpread) ? { hwChips: chipSpread(f.hwAccuracySpread) } : {}),
     });
   }
