@@ -585,6 +585,16 @@ export interface SlurmJobsOptions {
 }
 
 /** A sweep's job runner on Slurm (`executeSweep`'s `runJobs`). */
+/**
+ * A task the system ended, not its training: out of memory (the cgroup's
+ * SIGKILL), a dead node, the time limit, preemption. Said as the "signal" of
+ * the job's end, so that its run is interrupted and a resumed sweep continues
+ * it from its checkpoint, as a local worker killed by a signal is.
+ */
+export function killedBySlurm(state: string): string | undefined {
+  return ['OUT_OF_MEMORY', 'NODE_FAIL', 'TIMEOUT', 'PREEMPTED', 'BOOT_FAIL', 'DEADLINE'].includes(state) ? `Slurm (${state})` : undefined;
+}
+
 export function slurmJobs(s: SlurmJobsOptions): JobRunner {
   return async ({ sweepDir, jobs, signal, progress, ended }) => {
     const epochs = new Map(jobs.map((j) => [j.id, j.epochs]));
@@ -626,7 +636,7 @@ export function slurmJobs(s: SlurmJobsOptions): JobRunner {
             } else if (!ok && !signal?.aborted) s.log('warning', why!);
             // A task cancelled before it ran has nothing to close: its job stays pending for the resume.
             if (!x.started && signal?.aborted) return;
-            ended(id, why && errors.has(id) ? `${errors.get(id)} (${why})` : why);
+            ended(id, why && errors.has(id) ? `${errors.get(id)} (${why})` : why, killedBySlurm(x.state));
           },
         },
       );

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { batchScript, checkSlurmResources, describeSlurmFailure, expandTaskIds, runSlurmArray, shellQuote, slurmJobs, submissionGroups } from '../../src/runner/slurm';
+import { batchScript, checkSlurmResources, describeSlurmFailure, expandTaskIds, killedBySlurm, runSlurmArray, shellQuote, slurmJobs, submissionGroups } from '../../src/runner/slurm';
 import { main } from '../../src/cli';
 import { loadConfigObject } from '../../src/engine/config/resolve';
 import { planSweep } from '../../src/engine/experiment/sweepPlan';
@@ -307,6 +307,41 @@ test('checkpoint forking on Slurm: forked trainings go into an array that waits 
     const rest = await run(plan.jobs.filter((j) => j.fork?.role === 'child'));
     assert.equal(rest.length, 1);
     assert.doesNotMatch(rest[0], /--dependency/);
+  } finally {
+    f.restore();
+  }
+});
+
+test('a task Slurm ended (out of memory, time limit, dead node) ends its job as killed, to resume from its checkpoint; a failed one as failed', async () => {
+  const f = fakeSlurm({
+    sbatch: 'echo "101;cluster"',
+    squeue: 'exit 0',
+    sacct: `printf '101_0|OUT_OF_MEMORY|0:125|None\\n101_1|FAILED|1:0|None\\n101_2|TIMEOUT|0:15|None\\n'`,
+  });
+  try {
+    const raw = {
+      name: 'oom',
+      dataset: { name: 'synthetic', synthetic: { inputSize: 48, classes: 5, trainSize: 200, testSize: 100 } },
+      network: { layers: [48, 40, 5] },
+      training: { epochs: 2 },
+      transform: { mode: 'trannsformer' },
+      backend: 'wasm',
+      sweep: { grid: { mode: ['original', 'pruning'], 'training.learningRate': [0.1, 0.2] } },
+    };
+    const plan = planSweep(loadConfigObject(raw), { threads: 1 });
+    const jobs = plan.jobs.slice(0, 3);
+    assert.equal(jobs.length, 3);
+    const dir = tmpDir();
+    const ends = new Map<string, [string | undefined, string | undefined]>();
+    const runner = slurmJobs({ resources: { cpus: 1, maxConcurrent: 3 }, jobName: 't', command: '/bin/true', baseArgs: [], cwd: dir, log: () => undefined, stopSweep: () => undefined, poll: { firstMs: 20, factor: 1, maxMs: 20 } });
+    await runner({ sweepDir: dir, jobs, progress: () => undefined, ended: (id, failure, signal) => ends.set(id, [failure, signal]) });
+    const [oom, failed, timeout] = jobs.map((j) => ends.get(j.id)!);
+    assert.equal(oom[1], 'Slurm (OUT_OF_MEMORY)');
+    assert.match(oom[0] ?? '', /OUT_OF_MEMORY/);
+    assert.equal(failed[1], undefined, 'a task that failed is not a kill');
+    assert.equal(timeout[1], 'Slurm (TIMEOUT)');
+    assert.equal(killedBySlurm('COMPLETED'), undefined);
+    assert.equal(killedBySlurm('NODE_FAIL'), 'Slurm (NODE_FAIL)');
   } finally {
     f.restore();
   }
