@@ -65,7 +65,7 @@ export class Studio implements vscode.Disposable {
     this.panels = this.own(
       new Panels({ extensionUri: context.extensionUri, log: this.log, runsRoots: () => this.runsRoots(), isLive: (d) => this.isLive(d), openReport: (d) => this.openReport(d), allRuns: () => this.runs.allRuns(), dirOf: (a) => this.dirOf(a) }),
     );
-    this.configSupport = this.own(new ConfigSupport({ log: this.log, lastResults: (f) => this.lastResults(f) }));
+    this.configSupport = this.own(new ConfigSupport({ log: this.log, lastResults: (f) => this.lastResults(f), runs: () => this.runs.allRuns() }));
     this.status = this.own(vscode.window.createStatusBarItem('trannsformer.status', vscode.StatusBarAlignment.Left, 10));
     this.status.name = 'TraNNsformer runs';
     this.status.command = 'trannsformer.cancelRun';

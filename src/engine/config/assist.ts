@@ -1,7 +1,8 @@
 /**
  * Editor assistance computed from a config's text, without VS Code: hovers on
  * the network and crossbar fields (the dense mapping, and with the preset
- * the original network's area and a rough energy), and the actions shown
+ * the original network's area and a rough energy, and the last run's
+ * hardware accuracy when the caller passes it in), and the actions shown
  * above the config (CodeLens). Tolerant of half-typed text.
  */
 import { findNodeAtOffset, getNodePath, getNodeValue } from 'jsonc-parser';
@@ -28,16 +29,59 @@ export interface Hover {
   markdown: string;
 }
 
+/**
+ * The newest run of the hovered config with hardware accuracy on simulated
+ * chips, as its result.json holds it (`hardware.hardwareAccuracy`); read by
+ * the caller (the hover does no I/O of its own for it).
+ */
+export interface HoverRunFigure {
+  /** The run's folder name. */
+  run: string;
+  /** When the run ended (ISO time), or started when it has no end. */
+  at: string;
+  preset: string;
+  crossbar: number;
+  softwareAccuracy: number;
+  mean: number;
+  /** Sample std over chips (none with one chip). */
+  std?: number;
+  min: number;
+  max: number;
+  chips: number;
+}
+
 const isHoverPath = (p: JsonPath): boolean =>
-  (p[0] === 'network' && (p.length === 1 || p[1] === 'layers')) || (p[0] === 'transform' && (p.length === 1 || p[1] === 'crossbar'));
+  (p[0] === 'network' && (p.length === 1 || p[1] === 'layers')) ||
+  (p[0] === 'transform' && (p.length === 1 || p[1] === 'crossbar')) ||
+  (p[0] === 'hardware' && (p.length === 1 || p[1] === 'preset' || p[1] === 'chips'));
 
 const fmt = (x: number, digits = 3): string => (x === 0 ? '0' : x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toPrecision(digits));
+/** A fraction in percent points, 2 decimals (as Run Details shows it). */
+const pts = (x: number): string => (100 * x).toFixed(2);
+const pct = (x: number): string => `${pts(x)}%`;
+/** "2026-12-02 13:02 UTC" from an ISO time; nothing from text that is not one. */
+const when = (iso: string): string => (Number.isNaN(Date.parse(iso)) ? '' : `, ${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+
+/**
+ * One line: the last run's hardware accuracy (mean ± std, min–max, chips)
+ * beside its software accuracy, naming its preset and size and saying so
+ * when they are not the config's as it reads now.
+ */
+function lastRunLine(r: HoverRunFigure, preset: string, crossbar: number): string {
+  const spread = r.chips > 1 ? `${r.std === undefined ? '' : ` ± ${pts(r.std)}`} (${pts(r.min)}–${pts(r.max)})` : '';
+  const other = r.preset !== preset || r.crossbar !== crossbar ? ` (this config now: ${preset} ${crossbar}×${crossbar})` : '';
+  return (
+    `Last measured hardware accuracy: **${pct(r.mean)}${spread} on ${r.chips} chip${r.chips === 1 ? '' : 's'}**, ${r.preset} ${r.crossbar}×${r.crossbar}${other}; ` +
+    `software ${pct(r.softwareAccuracy)} — run \`${r.run.replace(/`/g, "'")}\`${when(r.at)}.`
+  );
+}
 
 /**
  * The hover at `offset` in a config's text, or undefined where there is none.
  * `baseDir` locates a preset given as a path; without it only presets by name are read.
+ * `lastRun`: the newest run of this config with hardware accuracy, shown as one line.
  */
-export function hoverAt(input: string, offset: number, options: { baseDir?: string } = {}): Hover | undefined {
+export function hoverAt(input: string, offset: number, options: { baseDir?: string; lastRun?: HoverRunFigure } = {}): Hover | undefined {
   const text = stripBom(input);
   const { tree } = parseJsonText(text);
   if (!tree) return undefined;
@@ -57,6 +101,8 @@ export function hoverAt(input: string, offset: number, options: { baseDir?: stri
   const { preset, error } = presetOf(presetName, options.baseDir ?? process.cwd());
   const e = denseEstimate(layers, x, preset, { timesteps });
   const lines: string[] = [];
+  // The measured figure first: the hover is scrolled, and the estimates below are long.
+  if (options.lastRun) lines.push(lastRunLine(options.lastRun, presetName, x), '');
   lines.push(`**Dense mapping on ${x}×${x} crossbars** — the original network, before any pruning or clustering`, '');
   lines.push('| layer | inputs → outputs | mPEs ⌈in/x⌉·⌈out/x⌉ | cells used |', '|---|---|---|---|');
   e.layers.forEach((l, i) =>

@@ -12,6 +12,9 @@ import { diagnoseText, type LocatedProblem, type TextRange } from '../../engine/
 import { quickFixes } from '../../engine/config/fixes';
 import { configLenses, hoverAt } from '../../engine/config/assist';
 import { formatPath, isSchemaProblem } from '../../engine/config/validate';
+import { HoverRunsCache } from './hoverRuns';
+
+import type { RunRecord } from '../../engine/format/run';
 
 export const CONFIG_SUFFIX = '.trannsformer.json';
 const SOURCE = 'trannsformer';
@@ -35,6 +38,8 @@ export interface ConfigSupportHost {
   log: vscode.LogOutputChannel;
   /** The newest results of a config file (a run folder or a comparison folder), if any. */
   lastResults(configFile: string): string | undefined;
+  /** Every run the Runs view lists (read from disk: called once per refresh of the runs, not per hover). */
+  runs(): RunRecord[];
 }
 
 export class ConfigSupport implements vscode.Disposable, vscode.CodeActionProvider, vscode.HoverProvider, vscode.CodeLensProvider {
@@ -48,9 +53,13 @@ export class ConfigSupport implements vscode.Disposable, vscode.CodeActionProvid
   private readonly problems = new Map<string, { version: number; problems: LocatedProblem[] }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lensesChanged = new vscode.EventEmitter<void>();
+  /** Each config's last hardware-accuracy run, read on the first hover after the runs changed. */
+  private readonly hardwareRuns: HoverRunsCache;
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
 
   constructor(private readonly host: ConfigSupportHost) {
+    // The run readers do not throw on damaged folders; if they ever do, the hover goes on without the figure.
+    this.hardwareRuns = new HoverRunsCache(() => host.runs(), (e) => host.log.error(`reading the runs for the config hover failed: ${(e as Error).stack ?? String(e)}`));
     this.disposables.push(
       this.collection,
       this.lensesChanged,
@@ -137,7 +146,8 @@ export class ConfigSupport implements vscode.Disposable, vscode.CodeActionProvid
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (!isConfig(doc)) return undefined;
-    const h = hoverAt(doc.getText(), doc.offsetAt(position), { baseDir: baseDirOf(doc) });
+    const lastRun = doc.uri.scheme === 'file' ? this.hardwareRuns.get(doc.uri.fsPath) : undefined;
+    const h = hoverAt(doc.getText(), doc.offsetAt(position), { baseDir: baseDirOf(doc), lastRun });
     if (!h) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.start), doc.positionAt(h.end)));
   }
@@ -161,8 +171,9 @@ export class ConfigSupport implements vscode.Disposable, vscode.CodeActionProvid
       .map((a) => new vscode.CodeLens(at, { title: a.title, ...commands[a.action] }));
   }
 
-  /** Runs changed: the "Open last results" lens may appear or move. */
+  /** Runs changed: the "Open last results" lens may appear or move, the hover's last run may be another. */
   refreshLenses(): void {
+    this.hardwareRuns.invalidate();
     this.lensesChanged.fire();
   }
 
