@@ -89,6 +89,8 @@ const USAGE = `Usage:
       --ideal LIST     non-idealities off: levels, variation, readNoise, drift, stuckAt,
                        wires, adc, dac, or all    --hw-images N  test images for --chips
       --hw-snn         spiking presets: also the spiking network on each chip
+      --placement ir-aware  order each crossbar's lines against IR drop before the chips
+                       are built (where it lowers the crossbar's error; never adds one)
       --json           the evaluation as JSON on stdout
   trannsformer report <run-or-compare-folder>
       Write report.html (tables and charts, self-contained) into the folder
@@ -106,7 +108,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images', 'placement']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version', 'accept-config-change', 'hw-snn', 'force']);
 
 export function parseArgs(argv: string[]): Args {
@@ -142,8 +144,12 @@ function hardwareAccuracyFlags(args: Args, list: (name: string) => string[] | un
   const limit = args.flags.get('loss-limit');
   const pt = limit === undefined ? undefined : Number(limit);
   if (pt !== undefined && !(Number.isFinite(pt) && pt >= 0 && pt <= 100)) throw new UserError('--loss-limit', `must be accuracy points from 0 to 100 (got "${String(limit)}")`);
-  if (!chips && (pt !== undefined || args.flags.has('ideal') || args.flags.has('hw-images') || args.flags.has('hw-snn'))) throw new UserError('--chips', 'give the number of chips to simulate (--loss-limit, --ideal, --hw-images and --hw-snn apply to it)');
+  if (!chips && (pt !== undefined || args.flags.has('ideal') || args.flags.has('hw-images') || args.flags.has('hw-snn') || args.flags.has('placement')))
+    throw new UserError('--chips', 'give the number of chips to simulate (--loss-limit, --ideal, --hw-images, --hw-snn and --placement apply to it)');
+  const placement = args.flags.get('placement');
+  if (placement !== undefined && placement !== 'ir-aware' && placement !== 'none') throw new UserError('--placement', `is ir-aware or none (got "${String(placement).slice(0, 30)}")`);
   return { chips, lossLimit: pt === undefined ? undefined : pt / 100, ideal: parseIdeal(list('ideal') ?? []),
+    ...(placement === 'ir-aware' ? { placement: 'ir-aware' as const } : {}),
     hardwareImages: intFlag(args, 'hw-images', 1, 1_000_000),
     hardwareSnn: args.flags.has('hw-snn'),
     onChip: (preset: string, size: number, seed: number, acc: number, sec: number) => process.stderr.write(`chip ${seed}: ${preset} ${size}×${size} ${(100 * acc).toFixed(2)}% (${sec.toFixed(1)} s)\n`),

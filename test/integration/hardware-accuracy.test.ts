@@ -177,3 +177,29 @@ test('the CLI: evaluate --chips prints software and hardware accuracy and the re
   assert.match(badLimit.stderr, /--loss-limit: must be accuracy points from 0 to 100 \(got "lots"\)/);
   fs.rmSync(work, { recursive: true, force: true });
 });
+
+test('IR-aware placement: recorded per preset and size; the IR-drop error falls, the arrays are the same, accuracy does not suffer', async () => {
+  const file = path.join(dir, 'lossy-wires-placement.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'lossy-wires-placement',
+      maxCrossbar: 64,
+      borrowFrom: 'resparc-45nm',
+      device: { wireRow_ohm: { value: 100, source: 'test: planted' }, wireCol_ohm: { value: 100, source: 'test: planted' } },
+    }),
+  );
+  const off = NON_IDEALITIES.filter((n) => n !== 'wires');
+  const plain = (await evaluateNetwork(input(), { crossbars: [32], presets: [file], chips: 1, ideal: off, data })).hardwareAccuracy!.results[0];
+  const e = await evaluateNetwork(input(), { crossbars: [32], presets: [file], chips: 1, ideal: off, data, placement: 'ir-aware' });
+  const placed = e.hardwareAccuracy!.results[0];
+  const p = placed.placement!;
+  assert.ok(p, 'the placement is recorded');
+  assert.equal(plain.placement, undefined);
+  assert.equal(p.crossbars, 4 + 2, '64-48-5 on 32×32: 2·2 + 1·2 crossbars');
+  assert.ok(p.reordered > 0 && p.errorAfter < p.errorBefore, JSON.stringify(p));
+  assert.equal(placed.arrays, plain.arrays);
+  assert.ok(placed.accuracy.mean >= plain.accuracy.mean - 0.01, `placed ${placed.accuracy.mean} vs ${plain.accuracy.mean}`);
+  assert.match(formatEvaluation(e), /placed: IR error/);
+  assert.ok(e.hardwareAccuracy!.notes.some((n) => /IR-aware placement/.test(n)));
+});

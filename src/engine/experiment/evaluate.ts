@@ -72,6 +72,8 @@ export interface EvaluateOptions {
   hardwareImages?: number;
   /** Spiking presets: also the spiking network's accuracy on each chip (as many images and timesteps as the SNN above). */
   hardwareSnn?: boolean;
+  /** IR-aware placement of each crossbar's lines before the chips are built. */
+  placement?: 'ir-aware';
   /** Progress of the hardware accuracy, one call per chip. */
   onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
 }
@@ -173,6 +175,7 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
         percentile: hw.percentile,
         tolerance: DEFAULT_SOLVER_TOLERANCE,
         onChip: opts.onChip,
+        ...(opts.placement ? { placement: opts.placement } : {}),
         ...(opts.hardwareSnn
           ? { snn: { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed } }
           : {}),
@@ -228,7 +231,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** The hardware-accuracy table: software vs hardware (mean ± std, min–max) per preset and size, and the reliable sizes. */
 export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
-  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip'];
+  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip', 'placed: IR error'];
   const rows = h.results.map((r) => [
     r.preset,
     `${r.crossbarSize}×${r.crossbarSize}`,
@@ -240,6 +243,7 @@ export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
     r.dacBits ? `${r.dacBits} b` : '—',
     r.secondsPerChip.toFixed(1),
     r.snnAccuracy ? `${pct(r.snnAccuracy.mean)} ± ${r.snnAccuracy.std === undefined ? '—' : (100 * r.snnAccuracy.std).toFixed(2)}` : '—',
+    r.placement ? `${r.placement.reordered}/${r.placement.crossbars}: ${(100 * r.placement.errorBefore).toFixed(2)} → ${(100 * r.placement.errorAfter).toFixed(2)}%` : '—',
   ]);
   const w = head.map((x, i) => Math.max(x.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');

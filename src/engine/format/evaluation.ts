@@ -56,6 +56,8 @@ export interface HardwareAccuracy {
   secondsPerChip: number;
   adcBits: number;
   dacBits: number;
+  /** With IR-aware placement: crossbars, how many were reordered, and the mean IR-drop error of their effective weights before and after (fractions). */
+  placement?: { crossbars: number; reordered: number; errorBefore: number; errorAfter: number };
   /** Spiking presets, when asked: the rate-coded network's accuracy on each chip, and over the chips. */
   snnPerChip?: number[];
   snnAccuracy?: Spread;
