@@ -91,6 +91,8 @@ const USAGE = `Usage:
       --hw-snn         spiking presets: also the spiking network on each chip
       --placement ir-aware  order each crossbar's lines against IR drop before the chips
                        are built (where it lowers the crossbar's error; never adds one)
+      --remap faults   per chip, permute each crossbar's lines so its stuck cells spoil the
+                       least; measured with and without on the same chip (recovered points)
       --json           the evaluation as JSON on stdout
   trannsformer report <run-or-compare-folder>
       Write report.html (tables and charts, self-contained) into the folder
@@ -108,7 +110,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images', 'placement']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images', 'placement', 'remap']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version', 'accept-config-change', 'hw-snn', 'force']);
 
 export function parseArgs(argv: string[]): Args {
@@ -147,9 +149,13 @@ function hardwareAccuracyFlags(args: Args, list: (name: string) => string[] | un
   if (!chips && (pt !== undefined || args.flags.has('ideal') || args.flags.has('hw-images') || args.flags.has('hw-snn') || args.flags.has('placement')))
     throw new UserError('--chips', 'give the number of chips to simulate (--loss-limit, --ideal, --hw-images, --hw-snn and --placement apply to it)');
   const placement = args.flags.get('placement');
+  const remap = args.flags.get('remap');
+  if (remap !== undefined && remap !== 'faults' && remap !== 'none') throw new UserError('--remap', `is faults or none (got "${String(remap).slice(0, 30)}")`);
+  if (!chips && remap !== undefined) throw new UserError('--chips', 'give the number of chips to simulate (--remap applies to it)');
   if (placement !== undefined && placement !== 'ir-aware' && placement !== 'none') throw new UserError('--placement', `is ir-aware or none (got "${String(placement).slice(0, 30)}")`);
   return { chips, lossLimit: pt === undefined ? undefined : pt / 100, ideal: parseIdeal(list('ideal') ?? []),
     ...(placement === 'ir-aware' ? { placement: 'ir-aware' as const } : {}),
+    ...(remap === 'faults' ? { remap: 'faults' as const } : {}),
     hardwareImages: intFlag(args, 'hw-images', 1, 1_000_000),
     hardwareSnn: args.flags.has('hw-snn'),
     onChip: (preset: string, size: number, seed: number, acc: number, sec: number) => process.stderr.write(`chip ${seed}: ${preset} ${size}×${size} ${(100 * acc).toFixed(2)}% (${sec.toFixed(1)} s)\n`),

@@ -89,18 +89,17 @@ test('every non-ideality off: each chip predicts exactly the software classes on
   assert.equal(h.images, 1000);
 });
 
+/** A planted preset file: resparc-45nm with `ohm` per wire segment (claimed reliable to 64×64). */
+function lossyWires(name: string, ohm: number): string {
+  const file = path.join(dir, `${name}.json`);
+  const wire = { value: ohm, source: 'test: planted' };
+  fs.writeFileSync(file, JSON.stringify({ name, maxCrossbar: 64, borrowFrom: 'resparc-45nm', device: { wireRow_ohm: wire, wireCol_ohm: wire } }));
+  return file;
+}
+
 test('wire resistance on: accuracy falls with crossbar size; the derived reliable size stands beside the claim', async () => {
   // Planted: a resparc copy whose wires are 300 Ω per cell, every other non-ideality off.
-  const file = path.join(dir, 'lossy-wires.json');
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'lossy-wires',
-      maxCrossbar: 64,
-      borrowFrom: 'resparc-45nm',
-      device: { wireRow_ohm: { value: 300, source: 'test: planted' }, wireCol_ohm: { value: 300, source: 'test: planted' } },
-    }),
-  );
+  const file = lossyWires('lossy-wires', 300);
   const off = NON_IDEALITIES.filter((n) => n !== 'wires');
   const e = await evaluateNetwork(input(), { crossbars: [8, 16, 32, 64], presets: [file], chips: 1, ideal: off, data, lossLimit: 0.01 });
   const h = e.hardwareAccuracy!;
@@ -179,16 +178,7 @@ test('the CLI: evaluate --chips prints software and hardware accuracy and the re
 });
 
 test('IR-aware placement: recorded per preset and size; the IR-drop error falls, the arrays are the same, accuracy does not suffer', async () => {
-  const file = path.join(dir, 'lossy-wires-placement.json');
-  fs.writeFileSync(
-    file,
-    JSON.stringify({
-      name: 'lossy-wires-placement',
-      maxCrossbar: 64,
-      borrowFrom: 'resparc-45nm',
-      device: { wireRow_ohm: { value: 100, source: 'test: planted' }, wireCol_ohm: { value: 100, source: 'test: planted' } },
-    }),
-  );
+  const file = lossyWires('lossy-wires-placement', 100);
   const off = NON_IDEALITIES.filter((n) => n !== 'wires');
   const plain = (await evaluateNetwork(input(), { crossbars: [32], presets: [file], chips: 1, ideal: off, data })).hardwareAccuracy!.results[0];
   const e = await evaluateNetwork(input(), { crossbars: [32], presets: [file], chips: 1, ideal: off, data, placement: 'ir-aware' });
@@ -202,4 +192,29 @@ test('IR-aware placement: recorded per preset and size; the IR-drop error falls,
   assert.ok(placed.accuracy.mean >= plain.accuracy.mean - 0.01, `placed ${placed.accuracy.mean} vs ${plain.accuracy.mean}`);
   assert.match(formatEvaluation(e), /placed: IR error/);
   assert.ok(e.hardwareAccuracy!.notes.some((n) => /IR-aware placement/.test(n)));
+});
+
+test('fault-aware remapping: each chip measured with and without; the fault error falls and accuracy is recovered on a faulty device', async () => {
+  // Planted: mnsim-130nm with 20% of cells stuck at G_off and 8% at G_on, every other non-ideality off.
+  const file = path.join(dir, 'faulty.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ name: 'faulty', maxCrossbar: 256, borrowFrom: 'mnsim-130nm', device: { stuckOffRate: { value: 0.2, source: 'test: planted' }, stuckOnRate: { value: 0.08, source: 'test: planted' } } }),
+  );
+  const off = NON_IDEALITIES.filter((n) => n !== 'stuckAt' && n !== 'levels');
+  const e = await evaluateNetwork(input(), { crossbars: [16], presets: [file], chips: 3, ideal: off, data, remap: 'faults' });
+  const r = e.hardwareAccuracy!.results[0];
+  const m = r.remap!;
+  assert.ok(m, 'the remapping is recorded');
+  assert.equal(m.perChipWithout.length, 3);
+  assert.ok(m.errorAfter < 0.9 * m.errorBefore, JSON.stringify(m));
+  const gains = r.perChip.map((a, i) => a - m.perChipWithout[i]);
+  assert.ok(Math.abs(m.recovered.mean - gains.reduce((a, b) => a + b, 0) / 3) < 1e-12 && m.recovered.min === Math.min(...gains));
+  console.log(`remap: without ${m.perChipWithout.join(', ')} → with ${r.perChip.join(', ')}; recovered ${m.recovered.mean}; fault error ${m.errorBefore} → ${m.errorAfter}`);
+  assert.ok(m.recovered.mean > 0.005, `accuracy recovered on average (${m.recovered.mean}; measured 1.37 pt when written)`);
+  // Without faults, remapping changes nothing: the same accuracy with and without on every chip.
+  const clean = (await evaluateNetwork(input(), { crossbars: [16], presets: ['mnsim-130nm'], chips: 1, ideal: NON_IDEALITIES, data, remap: 'faults' })).hardwareAccuracy!.results[0];
+  assert.equal(clean.remap!.remapped, 0);
+  assert.deepEqual(clean.perChip, clean.remap!.perChipWithout);
+  assert.match(formatEvaluation(e), /remap recovered/);
 });

@@ -74,6 +74,8 @@ export interface EvaluateOptions {
   hardwareSnn?: boolean;
   /** IR-aware placement of each crossbar's lines before the chips are built. */
   placement?: 'ir-aware';
+  /** Fault-aware remapping of each chip's crossbars for its stuck cells (measured with and without). */
+  remap?: 'faults';
   /** Progress of the hardware accuracy, one call per chip. */
   onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
 }
@@ -176,6 +178,7 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
         tolerance: DEFAULT_SOLVER_TOLERANCE,
         onChip: opts.onChip,
         ...(opts.placement ? { placement: opts.placement } : {}),
+        ...(opts.remap ? { remap: opts.remap } : {}),
         ...(opts.hardwareSnn
           ? { snn: { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed } }
           : {}),
@@ -230,8 +233,11 @@ export function formatEvaluation(e: Evaluation): string {
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** The hardware-accuracy table: software vs hardware (mean ± std, min–max) per preset and size, and the reliable sizes. */
+/** Accuracy points with their sign. */
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(2)}`;
+
 export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
-  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip', 'placed: IR error'];
+  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip', 'placed: IR error', 'remap recovered'];
   const rows = h.results.map((r) => [
     r.preset,
     `${r.crossbarSize}×${r.crossbarSize}`,
@@ -244,6 +250,7 @@ export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
     r.secondsPerChip.toFixed(1),
     r.snnAccuracy ? `${pct(r.snnAccuracy.mean)} ± ${r.snnAccuracy.std === undefined ? '—' : (100 * r.snnAccuracy.std).toFixed(2)}` : '—',
     r.placement ? `${r.placement.reordered}/${r.placement.crossbars}: ${(100 * r.placement.errorBefore).toFixed(2)} → ${(100 * r.placement.errorAfter).toFixed(2)}%` : '—',
+    r.remap ? `${r.remap.recovered.mean >= 0 ? '+' : '−'}${(100 * Math.abs(r.remap.recovered.mean)).toFixed(2)} pt (${signed(r.remap.recovered.min)}…${signed(r.remap.recovered.max)})` : '—',
   ]);
   const w = head.map((x, i) => Math.max(x.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');

@@ -58,6 +58,13 @@ export interface HardwareAccuracy {
   dacBits: number;
   /** With IR-aware placement: crossbars, how many were reordered, and the mean IR-drop error of their effective weights before and after (fractions). */
   placement?: { crossbars: number; reordered: number; errorBefore: number; errorAfter: number };
+  /**
+   * With fault-aware remapping (each chip's crossbars reordered for its own stuck cells): every
+   * chip's accuracy without it (perChip holds it with), what remapping recovered per chip
+   * (with − without, over the chips), and per chip on average the crossbars reordered and the
+   * summed fault error before and after (faultRemap.ts).
+   */
+  remap?: { perChipWithout: number[]; recovered: Spread; crossbars: number; remapped: number; errorBefore: number; errorAfter: number };
   /** Spiking presets, when asked: the rate-coded network's accuracy on each chip, and over the chips. */
   snnPerChip?: number[];
   snnAccuracy?: Spread;

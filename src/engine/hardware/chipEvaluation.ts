@@ -12,6 +12,7 @@ import type { HardwareAccuracy, HardwareAccuracyReport, ReliableCrossbar } from 
 import type { Spread } from '../format/compare';
 import { buildChip } from './chip';
 import { placeNetwork, type PlacementStats } from './placement';
+import { remapNetwork, type RemapStats } from './faultRemap';
 import { simulatedDevice, type NonIdeality } from './device';
 import { accuracyOf, chipPredictions, softwarePredictions } from './hardwareAccuracy';
 import type { Preset } from './presets';
@@ -35,6 +36,8 @@ export interface ChipEvaluationOptions {
   snn?: { timesteps: number; encoding: 'poisson' | 'rate'; images: number; percentile: number; seed: number };
   /** IR-aware placement of every crossbar's lines for each preset's device before its chips are built (placement.ts). */
   placement?: 'ir-aware';
+  /** Fault-aware remapping: each chip's crossbars reordered for its own stuck cells, measured with and without (faultRemap.ts). */
+  remap?: 'faults';
   /** Called after each chip (progress). */
   onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number, parts: { build: number; forward: number }) => void;
 }
@@ -95,9 +98,20 @@ export async function evaluateChips(
       let mapping = mappings[k] as Crossbar[][];
       let placement: PlacementStats | undefined;
       if (o.placement === 'ir-aware') ({ mapping, stats: placement } = placeNetwork(layers, weights, mapping, size, dev, o.tolerance));
+      const without: number[] = [];
+      const remaps: RemapStats[] = [];
       for (const seed of seeds) {
         const t = Date.now();
-        const chip = buildChip(layers, weights, mapping, size, dev, seed, { tolerance: o.tolerance });
+        let chipMapping = mapping;
+        if (o.remap === 'faults') {
+          // The same chip as it would be without remapping: what remapping recovers is measured on it.
+          const plain = buildChip(layers, weights, mapping, size, dev, seed, { tolerance: o.tolerance });
+          without.push(accuracyOf(await chipPredictions(plain, dev, data.test, scales, fwd), labels));
+          const r = remapNetwork(layers, weights, mapping, size, dev, seed);
+          chipMapping = r.mapping;
+          remaps.push(r.stats);
+        }
+        const chip = buildChip(layers, weights, chipMapping, size, dev, seed, { tolerance: o.tolerance });
         const built = Date.now();
         const acc = accuracyOf(await chipPredictions(chip, dev, data.test, scales, fwd), labels);
         perChip.push(acc);
@@ -121,6 +135,7 @@ export async function evaluateChips(
         adcBits: dev.adcBits,
         dacBits: dev.dacBits,
         ...(placement ? { placement } : {}),
+        ...(remaps.length ? { remap: remapSummary(perChip, without, remaps) } : {}),
         ...(snnPerChip.length ? { snnPerChip, snnAccuracy: spread(snnPerChip) } : {}),
       });
     }
@@ -135,6 +150,7 @@ export async function evaluateChips(
   ];
   if (o.snn) notes.push(`spiking presets: the rate-coded network on each chip's effective weights, ${o.snn.images} test images, T = ${o.snn.timesteps} (read noise not drawn per timestep)`);
   if (o.off.length) notes.push(`non-idealities off: ${o.off.join(', ')}`);
+  if (o.remap) notes.push('fault-aware remapping: each chip\'s crossbars have their inputs and outputs permuted among their own lines so that its stuck cells spoil the least (no spare lines); accuracy measured with and without on the same chip');
   if (o.placement) notes.push('IR-aware placement: in each crossbar the inputs drawing the most current on the word lines nearest the sense end, the outputs collecting the most on the bit lines nearest the drivers, where that lowers the crossbar\'s IR-drop error on nominal conductances');
   return { softwareAccuracy, images, chips: o.chips, lossLimit: o.lossLimit, off: [...o.off], solverTolerance: o.tolerance, results, reliable, notes };
 }
@@ -148,4 +164,17 @@ function chipSnnAccuracy(chip: Chip, layers: readonly number[], data: { train: S
   });
   const masks = w.map((t) => new Uint8Array(t.length).fill(1));
   return simulateSnn([...layers], w, masks, data.train, data.test, [], { timesteps: o.timesteps, encoding: o.encoding, images: o.images, percentile: o.percentile, seed: o.seed }).accuracy;
+}
+
+/** What fault-aware remapping did over a size's chips (format/evaluation.ts HardwareAccuracy.remap). */
+function remapSummary(perChip: number[], without: number[], stats: RemapStats[]): NonNullable<HardwareAccuracy['remap']> {
+  const mean = (f: (s: RemapStats) => number) => stats.reduce((a, s) => a + f(s), 0) / stats.length;
+  return {
+    perChipWithout: without,
+    recovered: spread(perChip.map((a, i) => a - without[i])),
+    crossbars: stats[0].crossbars,
+    remapped: mean((s) => s.remapped),
+    errorBefore: mean((s) => s.errorBefore),
+    errorAfter: mean((s) => s.errorAfter),
+  };
 }

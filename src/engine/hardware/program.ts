@@ -90,3 +90,32 @@ function perturb(g: Float64Array, dev: Device, rng: Rng): void {
     g[q] = v * drift;
   }
 }
+
+/** A stuck cell: 0 none, 1 stuck at G_on, 2 stuck at G_off. */
+export const STUCK_ON = 1;
+export const STUCK_OFF = 2;
+
+/**
+ * The stuck cells of one crossbar of a chip, without programming it: the
+ * stream `programCrossbar` draws from, replayed draw for draw (`perturb`
+ * takes two uniforms for a variation draw and one for the fault test of every
+ * cell, whatever the cell holds), so the faults are the physical cells' —
+ * the same whichever weights are written there. Per array (slice s, side:
+ * positive 0, negative 1) at (2s + side)·size², row-major [word line][bit line].
+ */
+export function stuckCells(dev: Device, rng: Rng, size: number): Int8Array {
+  const { slices } = slicing(dev);
+  const cells = size * size;
+  const out = new Int8Array(2 * slices * cells);
+  const sigma = dev.programmingSigma;
+  const stuck = dev.stuckOnRate + dev.stuckOffRate;
+  const drift = dev.driftNu > 0 ? dev.driftTime_s ** -dev.driftNu : 1;
+  if (stuck === 0 || (sigma === 0 && stuck === 0 && drift === 1)) return out;
+  for (let q = 0; q < out.length; q++) {
+    if (sigma > 0) rng.normal();
+    const u = rng.next();
+    if (u < dev.stuckOnRate) out[q] = STUCK_ON;
+    else if (u < stuck) out[q] = STUCK_OFF;
+  }
+  return out;
+}
