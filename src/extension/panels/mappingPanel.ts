@@ -2,12 +2,25 @@
 import * as vscode from 'vscode';
 import { Panel, resultColumn, webviewOptions, type PanelHost } from './panel';
 import { checkMappingMessage } from './messages';
-import { mappingTitle, mappingViewOf } from './mappingData';
+import { mappingTitle } from './mappingData';
+import { MappingViews } from './mappingViews';
 
 import type { HostToMapping, MappingToHost } from '../../protocol/webview';
 
+/** One worker for every mapping panel: views are read and computed off the extension host's event loop. */
+let shared: MappingViews | undefined;
+const views = (host: PanelHost) => (shared ??= new MappingViews({ log: (line) => host.log.warn(line) }));
+
+/** Stop the shared worker (the extension's panels are disposed: deactivation). */
+export function disposeMappingViews(): void {
+  shared?.dispose();
+  shared = undefined;
+}
+
 export class MappingPanel extends Panel<MappingToHost, HostToMapping> {
   static readonly viewType = 'trannsformer.mapping';
+  /** This panel's requests: only the newest one's answer is posted; closing the panel drops it. */
+  private readonly requests: ReturnType<MappingViews['channel']>;
 
   constructor(
     host: PanelHost,
@@ -17,6 +30,8 @@ export class MappingPanel extends Panel<MappingToHost, HostToMapping> {
     private epoch?: number,
   ) {
     super(host, panel, 'mapping', checkMappingMessage);
+    this.requests = views(host).channel();
+    this.own(new vscode.Disposable(() => this.requests.cancel()));
     // A panel restored after a reload may carry a title of an older version.
     panel.title = MappingPanel.title(key);
   }
@@ -41,12 +56,14 @@ export class MappingPanel extends Panel<MappingToHost, HostToMapping> {
   }
 
   send(): void {
-    try {
-      this.post({ type: 'show', view: mappingViewOf(this.key, { scheme: this.scheme, epoch: this.epoch }) });
-    } catch (e) {
-      this.host.log.warn(`mapping panel: ${(e as Error).message}`);
-      this.post({ type: 'error', message: (e as Error).message });
-    }
+    void this.requests.request(this.key, { scheme: this.scheme, epoch: this.epoch }).then(
+      (view) => view && this.post({ type: 'show', view }),
+      (e: unknown) => {
+        const message = e instanceof Error ? e.message : String(e);
+        this.host.log.warn(`mapping panel: ${message}`);
+        this.post({ type: 'error', message });
+      },
+    );
   }
 
   protected handle(m: MappingToHost): void {

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CurvesPanel } from './curvesPanel';
-import { MappingPanel } from './mappingPanel';
+import { disposeMappingViews, MappingPanel } from './mappingPanel';
 import { ParetoPanel } from './paretoPanel';
 import { checkPanelState, insideRoots } from './messages';
 import { readCompare, readRun } from '../../engine/store/runFolder';
@@ -225,6 +225,7 @@ export class Panels implements vscode.Disposable {
 
   dispose(): void {
     for (const p of [...this.mapping.values(), ...this.curves.values(), ...(this.pareto ? [this.pareto] : [])]) p.dispose();
+    disposeMappingViews();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
