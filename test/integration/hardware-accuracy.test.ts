@@ -79,6 +79,19 @@ test('every non-ideality off: each chip predicts exactly the software classes on
       assert.deepEqual(Array.from(hard), Array.from(soft), `${name} at ${x}×${x}`);
     }
   }
+  // Overlapping crossbars (cluster blocks with fillCrossbars/refillCrossbars overlap): a synapse is one device, never counted twice.
+  for (const name of ['resparc-45nm', 'puma-32nm']) {
+    const p = loadPreset(name);
+    const dev = simulatedDevice(p.device, p.fields.bitsPerCell!.value, p.fields.adcBits?.value, p.file, NON_IDEALITIES);
+    const overlapping = layers.slice(1).map((n, l) => {
+      const tiles = denseMapping(n, layers[l], 16).crossbars;
+      // Every tile again, then a block straddling the first two tiles' inputs.
+      const straddle = { rows: tiles[0].rows, cols: [...tiles[0].cols.slice(8), ...(tiles[1]?.cols ?? []).slice(0, 8)], synapses: 0, kind: 'cluster' as const };
+      return [...tiles, ...tiles, straddle];
+    });
+    const hard = await chipPredictions(buildChip(layers, weights, overlapping, 16, dev, 1), dev, data.test, scales, fwd);
+    assert.deepEqual(Array.from(hard), Array.from(soft), `${name}: overlapping crossbars`);
+  }
   // And through the evaluation the CLI runs: accuracy on every chip equals software's.
   const e = await evaluateNetwork(input(), { crossbars: [16], chips: 2, ideal: [...NON_IDEALITIES], data, hardwareSnn: true });
   const h = e.hardwareAccuracy!;

@@ -23,7 +23,7 @@ import type { Device } from './device';
 import * as os from 'node:os';
 import type { IrDropOptions, IrDropStats } from './irdrop';
 import { solveArrays, statsOf } from './irdropPool';
-import { crossbarRng, programCrossbar, type ProgrammedCrossbar } from './program';
+import { crossbarRng, programCrossbar, synapseOwners, type ProgrammedCrossbar } from './program';
 
 export interface CrossbarSlices {
   cols: number[];
@@ -80,11 +80,13 @@ export function buildChip(layers: readonly number[], weights: readonly Float32Ar
     const noise = dev.readNoiseSigma > 0 ? new Float64Array(nin * nout) : undefined;
     const keep = dev.adcBits > 0 ? ([] as CrossbarSlices[]) : undefined;
     const xbs = mapping[l];
+    // Overlapping crossbars (cluster blocks): each synapse is programmed in one of them only.
+    const owners = synapseOwners(xbs, nout, nin);
     for (let p0 = 0; p0 < xbs.length; ) {
       // Program a batch of crossbars, solve their arrays together, then gather them.
       const batch: ProgrammedCrossbar[] = [];
       for (let cells = 0; p0 < xbs.length && (batch.length === 0 || cells < BATCH_CELLS); p0++) {
-        const prog = programCrossbar(w, nin, xbs[p0], size, wmax, dev, crossbarRng(seed, l, p0));
+        const prog = programCrossbar(w, nin, xbs[p0], size, wmax, dev, crossbarRng(seed, l, p0), { owners, index: p0 });
         batch.push(prog);
         cells += 2 * prog.arrays.length * nm;
       }

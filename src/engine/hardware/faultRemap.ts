@@ -19,7 +19,8 @@
  */
 import type { Crossbar } from '../format/mapping';
 import type { Device } from './device';
-import { crossbarRng, slicing, stuckCells, STUCK_OFF, STUCK_ON } from './program';
+import { crossbarRng, slicing, stuckCells, synapseOwners, STUCK_OFF, STUCK_ON } from './program';
+import type { Owned } from './placement';
 
 export interface RemapStats {
   crossbars: number;
@@ -114,14 +115,15 @@ function cellError(phi: Float64Array, positive: boolean, nonzero: boolean, fault
 }
 
 /** Remap one crossbar for its faults; `faults` from stuckCells. Returns the new crossbar (or the same) and the errors. */
-export function remapCrossbar(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, faults: Int8Array): { xb: Crossbar; before: number; after: number } {
+export function remapCrossbar(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, faults: Int8Array, owned?: Owned): { xb: Crossbar; before: number; after: number } {
   const a = xb.cols.length;
   const b = xb.rows.length;
   const cells = size * size;
   const { slices, digitBits } = slicing(dev);
   // Slice s counts 2^(digitBits·s) times the first: its errors weigh that much more.
   const sliceUnit = Float64Array.from({ length: slices }, (_, s) => 2 ** (digitBits * s));
-  const W = (i: number, j: number) => w[xb.rows[j] * nin + xb.cols[i]];
+  // A synapse another crossbar holds is G_off here, as a zero weight.
+  const W = (i: number, j: number) => (owned && owned.owners[xb.rows[j] * nin + xb.cols[i]] !== owned.index ? 0 : w[xb.rows[j] * nin + xb.cols[i]]);
   const phi = Array.from({ length: a * b }, (_, k) => levelsOf(W(Math.floor(k / b), k % b), wmax, dev));
   // Physical cells with a fault, per word line: the only places an order can matter.
   const faulty: number[][] = Array.from({ length: a }, () => []);
@@ -189,9 +191,10 @@ export function remapNetwork(layers: readonly number[], weights: readonly Float3
     const w = weights[l];
     let wmax = 0;
     for (const v of w) wmax = Math.max(wmax, Math.abs(v));
+    const owners = synapseOwners(xbs, layers[l + 1], layers[l]);
     return xbs.map((xb, k) => {
       stats.crossbars++;
-      const r = remapCrossbar(w, layers[l], xb, size, wmax, dev, stuckCells(dev, crossbarRng(chipSeed, l, k), size));
+      const r = remapCrossbar(w, layers[l], xb, size, wmax, dev, stuckCells(dev, crossbarRng(chipSeed, l, k), size), { owners, index: k });
       stats.errorBefore += r.before;
       stats.errorAfter += r.after;
       if (r.xb !== xb) stats.remapped++;

@@ -20,7 +20,10 @@
 import type { Crossbar } from '../format/mapping';
 import type { Device } from './device';
 import { effectiveMatrix, idealWires } from './irdrop';
-import { crossbarRng, programCrossbar } from './program';
+import { crossbarRng, programCrossbar, synapseOwners } from './program';
+
+/** A crossbar's claim on its layer's synapses (program.ts synapseOwners): overlapping blocks hold each synapse once. */
+export type Owned = { owners: Int32Array; index: number };
 
 export interface PlacementStats {
   crossbars: number;
@@ -35,8 +38,8 @@ export interface PlacementStats {
 const nominal = (dev: Device): Device => ({ ...dev, programmingSigma: 0, stuckOnRate: 0, stuckOffRate: 0, driftNu: 0 });
 
 /** The weight each used cell stands for, [a × b] row-major: with `effective`, under IR drop. */
-function weightsOf(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, tolerance: number, effective: boolean): Float64Array {
-  const prog = programCrossbar(w, nin, xb, size, wmax, dev, crossbarRng(0, 0, 0));
+function weightsOf(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, tolerance: number, effective: boolean, owned?: Owned): Float64Array {
+  const prog = programCrossbar(w, nin, xb, size, wmax, dev, crossbarRng(0, 0, 0), owned);
   const a = prog.inputs;
   const b = prog.outputs;
   const out = new Float64Array(a * b);
@@ -49,9 +52,9 @@ function weightsOf(w: Float32Array, nin: number, xb: Crossbar, size: number, wma
 }
 
 /** A crossbar's IR-drop error (see the file comment). */
-export function irDropError(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, tolerance = 1e-6): number {
-  const ideal = weightsOf(w, nin, xb, size, wmax, nominal(dev), tolerance, false);
-  const eff = weightsOf(w, nin, xb, size, wmax, nominal(dev), tolerance, true);
+export function irDropError(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, tolerance = 1e-6, owned?: Owned): number {
+  const ideal = weightsOf(w, nin, xb, size, wmax, nominal(dev), tolerance, false, owned);
+  const eff = weightsOf(w, nin, xb, size, wmax, nominal(dev), tolerance, true, owned);
   let diff = 0;
   let norm = 0;
   for (let k = 0; k < ideal.length; k++) {
@@ -62,9 +65,10 @@ export function irDropError(w: Float32Array, nin: number, xb: Crossbar, size: nu
 }
 
 /** The heuristic order: word lines by ascending current (the most last: nearest the sense), bit lines by descending (nearest the drivers). */
-export function irAwareOrder(w: Float32Array, nin: number, xb: Crossbar): Crossbar {
-  const rowLoad = xb.cols.map((c) => xb.rows.reduce((s, r) => s + Math.abs(w[r * nin + c]), 0));
-  const colLoad = xb.rows.map((r) => xb.cols.reduce((s, c) => s + Math.abs(w[r * nin + c]), 0));
+export function irAwareOrder(w: Float32Array, nin: number, xb: Crossbar, owned?: Owned): Crossbar {
+  const held = (r: number, c: number) => (owned && owned.owners[r * nin + c] !== owned.index ? 0 : Math.abs(w[r * nin + c]));
+  const rowLoad = xb.cols.map((c) => xb.rows.reduce((s, r) => s + held(r, c), 0));
+  const colLoad = xb.rows.map((r) => xb.cols.reduce((s, c) => s + held(r, c), 0));
   // Stable: ties keep the mapping's order.
   const byInput = xb.cols.map((c, i) => ({ c, load: rowLoad[i], i })).sort((p, q) => p.load - q.load || p.i - q.i);
   const byOutput = xb.rows.map((r, j) => ({ r, load: colLoad[j], j })).sort((p, q) => q.load - p.load || p.j - q.j);
@@ -88,12 +92,14 @@ export function placeNetwork(layers: readonly number[], weights: readonly Float3
     const nin = layers[l];
     let wmax = 0;
     for (const v of w) wmax = Math.max(wmax, Math.abs(v));
-    return xbs.map((xb) => {
+    const owners = synapseOwners(xbs, layers[l + 1], nin);
+    return xbs.map((xb, index) => {
       stats.crossbars++;
-      const before = irDropError(w, nin, xb, size, wmax, dev, tolerance);
-      const next = irAwareOrder(w, nin, xb);
+      const owned = { owners, index };
+      const before = irDropError(w, nin, xb, size, wmax, dev, tolerance, owned);
+      const next = irAwareOrder(w, nin, xb, owned);
       const same = next.cols.every((c, i) => c === xb.cols[i]) && next.rows.every((r, j) => r === xb.rows[j]);
-      const after = same ? before : irDropError(w, nin, next, size, wmax, dev, tolerance);
+      const after = same ? before : irDropError(w, nin, next, size, wmax, dev, tolerance, owned);
       stats.errorBefore += before;
       if (after < before) {
         stats.reordered++;

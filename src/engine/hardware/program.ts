@@ -43,8 +43,30 @@ export function slicing(dev: Pick<Device, 'weightBits' | 'bitsPerCell'>): { slic
 /** The stream of one crossbar of one layer on one chip. */
 export const crossbarRng = (chipSeed: number, layer: number, index: number): Rng => new Rng(chipSeed, (layer + 1) * 1_000_003 + index);
 
-/** Program a crossbar of a layer (`weights` [outputs × inputs], masked; `wmax` its layer's largest |w|). */
-export function programCrossbar(weights: Float32Array, layerInputs: number, xb: Crossbar, size: number, wmax: number, dev: Device, rng: Rng): ProgrammedCrossbar {
+/**
+ * Which crossbar holds each synapse of a layer ([outputs × inputs]; −1: none):
+ * the first in the mapping's order that covers it. Cluster blocks may overlap
+ * (fillCrossbars, refillCrossbars), and a synapse is one device: the later
+ * crossbars hold G_off there, or the layer would count it twice.
+ */
+export function synapseOwners(xbs: readonly Crossbar[], outputs: number, inputs: number): Int32Array {
+  const owner = new Int32Array(outputs * inputs).fill(-1);
+  xbs.forEach((xb, k) => {
+    for (const r of xb.rows)
+      for (const c of xb.cols) {
+        const at = r * inputs + c;
+        if (owner[at] < 0) owner[at] = k;
+      }
+  });
+  return owner;
+}
+
+/**
+ * Program a crossbar of a layer (`weights` [outputs × inputs], masked; `wmax`
+ * its layer's largest |w|). With `owned` (the layer's synapseOwners and this
+ * crossbar's index), a synapse another crossbar holds is left at G_off here.
+ */
+export function programCrossbar(weights: Float32Array, layerInputs: number, xb: Crossbar, size: number, wmax: number, dev: Device, rng: Rng, owned?: { owners: Int32Array; index: number }): ProgrammedCrossbar {
   const { slices, digitBits, levels } = slicing(dev);
   const dG = dev.gOn - dev.gOff;
   const qmax = dev.weightBits ? 2 ** dev.weightBits - 1 : 0;
@@ -54,8 +76,9 @@ export function programCrossbar(weights: Float32Array, layerInputs: number, xb: 
   if (wmax > 0)
     for (let i = 0; i < xb.cols.length; i++)
       for (let j = 0; j < xb.rows.length; j++) {
-        const w = weights[xb.rows[j] * layerInputs + xb.cols[i]];
-        if (w === 0) continue;
+        const at = xb.rows[j] * layerInputs + xb.cols[i];
+        const w = weights[at];
+        if (w === 0 || (owned && owned.owners[at] !== owned.index)) continue;
         const side = w > 0 ? 0 : 1;
         const a = Math.abs(w) / wmax;
         if (!dev.weightBits) arrays[0][side][i * size + j] = dev.gOff + a * dG;
