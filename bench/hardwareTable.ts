@@ -8,7 +8,7 @@
  * written from that file alone: bench/hardware/TABLE.md.
  *
  *   node --import tsx bench/hardwareTable.ts --compare DIR [--presets resparc-45nm,mnsim-130nm]
- *     [--sizes 32,64,128,256] [--chips 5] [--chips-at 256=2] [--only-table] [--cells FILE] [--table FILE]
+ *     [--sizes 32,64,128,256] [--chips 5] [--chips-at 256=2] [--seeds 1,2] [--only-table] [--cells FILE] [--table FILE]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -71,6 +71,8 @@ async function measure(compareDir: string): Promise<void> {
       .filter(Boolean)
       .map((s) => s.split('=').map(Number) as [number, number]),
   );
+  // --seeds 1,2: only the runs trained with these seeds (a slow preset measured on fewer).
+  const onlySeeds = process.argv.includes('--seeds') ? flag('seeds', '').split(',').map(Number) : undefined;
   await initBackend('auto');
   const runs = fs
     .readdirSync(compareDir)
@@ -88,7 +90,7 @@ async function measure(compareDir: string): Promise<void> {
         const config = validateConfig(rec.config).config!;
         const mode = config.transform.mode;
         const seed = config.training.seed;
-        if (has(mode, seed, preset, size)) continue;
+        if (has(mode, seed, preset, size) || (onlySeeds && !onlySeeds.includes(seed))) continue;
         data ??= loadDataset(config.dataset, d, 1);
         const net = runConnectivity(d);
         const mapping = mapLayers(schemesFor(mode).shown, net.connectivity, size);
