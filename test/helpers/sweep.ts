@@ -1,9 +1,27 @@
 /** Running `trannsformer sweep … --json` from tests: its events as they come, bounded in time. */
 import { spawn } from 'node:child_process';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseEventLine, type EngineEvent } from '../../src/engine/events';
+import { tmpDir } from './files';
 
 export const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+/** A fresh folder holding `config` as `<file>` (default sweep.trannsformer.json). */
+export function writeSweepConfig(config: object, file = 'sweep.trannsformer.json', prefix?: string): { dir: string; cfg: string } {
+  const dir = tmpDir(prefix);
+  const cfg = path.join(dir, file);
+  fs.writeFileSync(cfg, JSON.stringify(config, null, 2));
+  return { dir, cfg };
+}
+
+/** The one sweep folder a sweep made under `root`. */
+export function sweepFolder(root: string): string {
+  const names = fs.readdirSync(root).filter((n) => n.endsWith('-sweep'));
+  assert.equal(names.length, 1, `one sweep folder in ${root}: ${names.join(', ')}`);
+  return path.join(root, names[0]);
+}
 
 export interface SweepExit {
   code: number | null;

@@ -14,8 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord } from '../../src/engine/store/sweepFolder';
 import type { SweepFront, SweepJobRecord } from '../../src/engine/format/sweep';
-import { tmpDir } from '../helpers/files';
-import { CLI, startSweep } from '../helpers/sweep';
+import { CLI, startSweep, sweepFolder, writeSweepConfig } from '../helpers/sweep';
 
 const config = {
   name: 'kr',
@@ -30,18 +29,7 @@ const config = {
 /** The TraNNsformer training: the one hit while it trains (the second job, so the sweep has work on both sides of it). */
 const TARGET = 'j01';
 
-function setup(): { dir: string; cfg: string } {
-  const dir = tmpDir();
-  const cfg = path.join(dir, 'kr.trannsformer.json');
-  fs.writeFileSync(cfg, JSON.stringify(config, null, 2));
-  return { dir, cfg };
-}
-
-function sweepFolder(root: string): string {
-  const names = fs.readdirSync(root).filter((n) => n.endsWith('-sweep'));
-  assert.equal(names.length, 1, `one sweep folder in ${root}: ${names.join(', ')}`);
-  return path.join(root, names[0]);
-}
+const setup = () => writeSweepConfig(config, 'kr.trannsformer.json');
 
 function essence(f: SweepFront) {
   return { points: f.points.map((p) => ({ id: p.id, status: p.status, figures: p.figures, rank: p.rank, accuracyLoss: p.accuracyLoss })), front: f.front, recommended: f.recommended };

@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import type { EngineEvent } from '../../src/engine/events';
 import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord, readSweep } from '../../src/engine/store/sweepFolder';
-import { tmpDir } from '../helpers/files';
-import { startSweep } from '../helpers/sweep';
+import { startSweep, sweepFolder, writeSweepConfig } from '../helpers/sweep';
 import { RunSession } from '../../src/extension/runSession';
 import { readRunsFolder } from '../../src/extension/runsModel';
 import type { SweepFront } from '../../src/engine/format/sweep';
@@ -26,18 +25,7 @@ const config = {
   sweep: { grid: { crossbar: [16, 32], mode: ['original', 'pruning', 'trannsformer'], preset: ['resparc-45nm', 'puma-32nm'] }, accuracyLossLimit: 0.02 },
 };
 
-function setup(): { dir: string; cfg: string } {
-  const dir = tmpDir();
-  const cfg = path.join(dir, 'sweep.trannsformer.json');
-  fs.writeFileSync(cfg, JSON.stringify(config, null, 2));
-  return { dir, cfg };
-}
-
-function sweepFolder(root: string): string {
-  const names = fs.readdirSync(root).filter((n) => n.endsWith('-sweep'));
-  assert.equal(names.length, 1, `one sweep folder in ${root}: ${names.join(', ')}`);
-  return path.join(root, names[0]);
-}
+const setup = () => writeSweepConfig(config);
 
 /** What must not depend on how the sweep got there: per point its status, figures, rank; the front; the recommendation. */
 function essence(f: SweepFront) {

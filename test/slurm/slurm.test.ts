@@ -15,7 +15,7 @@ import { readFront, readJobRecord, readSweep } from '../../src/engine/store/swee
 import { describeSlurmFailure, liveSubmissions, runSlurmArray, slurmDir, type SlurmExit } from '../../src/runner/slurm';
 import { sweepPointRows } from '../../src/extension/runsModel';
 import { tmpDir } from '../helpers/files';
-import { startSweep } from '../helpers/sweep';
+import { startSweep, sweepFolder, writeSweepConfig } from '../helpers/sweep';
 import type { SweepFront } from '../../src/engine/format/sweep';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -47,18 +47,7 @@ const synth = {
   sweep: { grid: { crossbar: [16, 32], mode: ['original', 'pruning', 'trannsformer'], preset: ['resparc-45nm', 'puma-32nm'] }, accuracyLossLimit: 0.02 },
 };
 
-function setup(config: object = synth): { dir: string; cfg: string } {
-  const dir = tmpDir('trn-slurm-');
-  const cfg = path.join(dir, 'sweep.trannsformer.json');
-  fs.writeFileSync(cfg, JSON.stringify(config, null, 2));
-  return { dir, cfg };
-}
-
-function sweepFolder(root: string): string {
-  const names = fs.readdirSync(root).filter((n) => n.endsWith('-sweep'));
-  assert.equal(names.length, 1, `one sweep folder in ${root}: ${names.join(', ')}`);
-  return path.join(root, names[0]);
-}
+const setup = (config: object = synth) => writeSweepConfig(config, undefined, 'trn-slurm-');
 
 /** A run folder's name without its time stamp ("original-x16-j00"). */
 const unstamped = (p: string) => path.basename(p).replace(/^\d{8}-\d{6}(-\d+)?-/, '');

@@ -19,8 +19,7 @@
  */
 import type { Crossbar } from '../format/mapping';
 import type { Device } from './device';
-import { crossbarRng, slicing, stuckCells, synapseOwners, STUCK_OFF, STUCK_ON } from './program';
-import type { Owned } from './placement';
+import { crossbarRng, slicing, stuckCells, synapseOwners, STUCK_OFF, STUCK_ON, type Owned } from './program';
 
 export interface RemapStats {
   crossbars: number;

@@ -20,10 +20,7 @@
 import type { Crossbar } from '../format/mapping';
 import type { Device } from './device';
 import { effectiveMatrix, idealWires } from './irdrop';
-import { crossbarRng, programCrossbar, synapseOwners } from './program';
-
-/** A crossbar's claim on its layer's synapses (program.ts synapseOwners): overlapping blocks hold each synapse once. */
-export type Owned = { owners: Int32Array; index: number };
+import { crossbarRng, programCrossbar, synapseOwners, type Owned } from './program';
 
 export interface PlacementStats {
   crossbars: number;

@@ -61,12 +61,15 @@ export function synapseOwners(xbs: readonly Crossbar[], outputs: number, inputs:
   return owner;
 }
 
+/** A crossbar's claim on its layer's synapses: the layer's synapseOwners and the crossbar's index. */
+export type Owned = { owners: Int32Array; index: number };
+
 /**
  * Program a crossbar of a layer (`weights` [outputs × inputs], masked; `wmax`
  * its layer's largest |w|). With `owned` (the layer's synapseOwners and this
  * crossbar's index), a synapse another crossbar holds is left at G_off here.
  */
-export function programCrossbar(weights: Float32Array, layerInputs: number, xb: Crossbar, size: number, wmax: number, dev: Device, rng: Rng, owned?: { owners: Int32Array; index: number }): ProgrammedCrossbar {
+export function programCrossbar(weights: Float32Array, layerInputs: number, xb: Crossbar, size: number, wmax: number, dev: Device, rng: Rng, owned?: Owned): ProgrammedCrossbar {
   const { slices, digitBits, levels } = slicing(dev);
   const dG = dev.gOn - dev.gOff;
   const qmax = dev.weightBits ? 2 ** dev.weightBits - 1 : 0;
