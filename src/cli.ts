@@ -154,8 +154,8 @@ function hardwareAccuracyFlags(args: Args, list: (name: string) => string[] | un
   if (!chips && remap !== undefined) throw new UserError('--chips', 'give the number of chips to simulate (--remap applies to it)');
   if (placement !== undefined && placement !== 'ir-aware' && placement !== 'none') throw new UserError('--placement', `is ir-aware or none (got "${String(placement).slice(0, 30)}")`);
   return { chips, lossLimit: pt === undefined ? undefined : pt / 100, ideal: parseIdeal(list('ideal') ?? []),
-    ...(placement === 'ir-aware' ? { placement: 'ir-aware' as const } : {}),
-    ...(remap === 'faults' ? { remap: 'faults' as const } : {}),
+    ...(placement !== undefined ? { placement: placement as 'ir-aware' | 'none' } : {}),
+    ...(remap !== undefined ? { remap: remap as 'faults' | 'none' } : {}),
     hardwareImages: intFlag(args, 'hw-images', 1, 1_000_000),
     hardwareSnn: args.flags.has('hw-snn'),
     onChip: (preset: string, size: number, seed: number, acc: number, sec: number) => process.stderr.write(`chip ${seed}: ${preset} ${size}×${size} ${(100 * acc).toFixed(2)}% (${sec.toFixed(1)} s)\n`),

@@ -200,6 +200,13 @@ export function checkConfig(c: Obj, options: ValidateOptions = {}): ConfigProble
     }
   }
 
+  // ---- hardware-aware training: from an epoch the run reaches -------------------
+  const hwaFrom = int(t.hardwareAwareFrom);
+  if (E !== undefined && E >= 1 && hwaFrom !== undefined && hwaFrom > E)
+    add('warning', 'hardware-aware.after-end', ['transform', 'hardwareAwareFrom'], `is after the last epoch (${E}): no batch trains through the non-idealities`, {
+      related: [{ path: ['training', 'epochs'], message: `training ends after epoch ${E}` }],
+      fix: { title: `Train hardware-aware in the last epoch (${E})`, kind: 'set', changes: [{ path: ['transform', 'hardwareAwareFrom'], value: E }] },
+    });
   if (layers && str(t.mode) !== undefined && t.mode !== 'original' && layers.some((n) => n > 20000))
     add('warning', 'layers.large', ['network', 'layers'], 'layers over 20,000 neurons make clustering slow');
 

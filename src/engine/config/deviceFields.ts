@@ -43,3 +43,7 @@ export const DEVICE_RANGES: Record<DeviceField, [number, number, boolean, string
   dacBits: [0, 16, true, 'input DAC bits, 0 (no DAC: analog or spike inputs) to 16'],
   adcBits: [1, 16, true, 'ADC bits, 1 to 16, for a preset with an ADC (its fields.adcBits); ADC energy and area scale as 2^bits'],
 };
+
+/** The non-idealities, each of which can be switched off for a study (`--ideal`, `transform.hardwareAwareOff`). */
+export const NON_IDEALITIES = ['levels', 'variation', 'readNoise', 'drift', 'stuckAt', 'wires', 'adc', 'dac'] as const;
+export type NonIdeality = (typeof NON_IDEALITIES)[number];

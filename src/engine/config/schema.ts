@@ -5,7 +5,7 @@
  * in, so no other file restates them.
  */
 
-import { DEVICE_FIELDS, DEVICE_RANGES, type DeviceField } from './deviceFields';
+import { DEVICE_FIELDS, DEVICE_RANGES, NON_IDEALITIES, type DeviceField, type NonIdeality } from './deviceFields';
 
 /** A device field's unit, from its name's suffix (the preset files' convention). */
 const deviceUnit = (k: string): string => (k.endsWith('_ohm') ? 'ohms' : k.endsWith('_s') ? 'seconds' : k.endsWith('Bits') ? 'bits' : k.endsWith('Rate') ? 'fraction of cells' : 'dimensionless');
@@ -80,6 +80,10 @@ export interface TransformConfig {
   freezeMasks: boolean;
   fillCrossbars: boolean;
   refillCrossbars: boolean;
+  /** Hardware-aware training from this epoch on (1-based; 0: off). */
+  hardwareAwareFrom: number;
+  /** Non-idealities hardware-aware training leaves out ("all": every one, which is plain training). */
+  hardwareAwareOff: (NonIdeality | 'all')[];
 }
 
 export type ResolvedTransform = Required<TransformConfig>;
@@ -114,6 +118,14 @@ export interface HardwareConfig {
   chips: number;
   /** Device-model fields overriding the preset's (a sweep axis can set them: `hardware.device.wireRow_ohm`). */
   device?: Partial<Record<DeviceField, number>>;
+  /** IR-aware placement of each crossbar's lines before the chips are built. */
+  placement: 'none' | 'ir-aware';
+  /** Fault-aware remapping of each chip's crossbars for its stuck cells. */
+  remap: 'none' | 'faults';
+  /** Spare word lines and bit lines per crossbar that remapping may move a faulty line to. */
+  spareLines: number;
+  /** A measured stuck-cell map (CSV, relative to the config): chip 0 of the hardware accuracy is that chip. */
+  stuckCells?: string;
 }
 
 export interface ExperimentConfig {
@@ -151,6 +163,10 @@ export const SWEEP_AXES = {
   partitions: ['transform', 'partitions'],
   epochs: ['training', 'epochs'],
   seed: ['training', 'seed'],
+  hardwareAware: ['transform', 'hardwareAwareFrom'],
+  placement: ['hardware', 'placement'],
+  remap: ['hardware', 'remap'],
+  spareLines: ['hardware', 'spareLines'],
 } as const;
 
 /** A random axis: a range (log-uniform with `log`, whole numbers with `integer`) or a list to pick from. */
@@ -369,6 +385,21 @@ export const configSchema = {
           description:
             'Beyond the paper (trannsformer mode): after the epoch-end step of clusterPruneStart (the end of the fade, the first cluster pruning) the masks stop changing, so the remaining epochs fine-tune the weights on a fixed mapping instead of pruning further. Default false (the reference prunes to the last epoch): on the quick MNIST network (3 seeds) it changed the accuracy by +0.01 pt, within the noise (bench/accuracy/RESULTS.md).',
         },
+        hardwareAwareFrom: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 100000,
+          default: 0,
+          description:
+            'Beyond the paper: hardware-aware training from this epoch on (epoch number, 1-based; at most epochs). Each batch trains through the preset\'s non-idealities at the run\'s crossbar size (weights quantised to the device\'s levels, programming variation and read noise drawn afresh, stuck cells drawn at the preset\'s rates, drift, and the IR-drop attenuation of every synapse on its crossbar, solved once per epoch), with straight-through gradients to the float weights. ADC and DAC are not in the training pass. Default 0: off. A sweep axis as hardwareAware.',
+        },
+        hardwareAwareOff: {
+          type: 'array',
+          uniqueItems: true,
+          items: { enum: [...NON_IDEALITIES, 'all'] },
+          default: [],
+          description: `Non-idealities hardware-aware training leaves out (${NON_IDEALITIES.join(', ')}, or all: every one, which trains exactly as without hardwareAwareFrom). Default none.`,
+        },
         innerPruneRate: {
           type: 'number',
           minimum: 0,
@@ -398,6 +429,32 @@ export const configSchema = {
           default: 0,
           description:
             'Simulated memristive chips (each its own device variation, stuck cells and noise; IR drop from the preset\'s wires) on which the end of a run also measures test accuracy at the preset and crossbar size (chips). Default 0: not measured. result.json then carries the hardware accuracy (mean ± std, min–max over chips). A sweep with the hwAccuracy objective uses this, or 3 chips when it is 0. Slow: each chip runs the whole test set through the crossbar model.',
+        },
+        placement: {
+          enum: ['none', 'ir-aware'],
+          default: 'none',
+          description:
+            'ir-aware: before the chips of the hardware accuracy are built, each crossbar\'s inputs and outputs are ordered so the largest currents flow nearest the drivers and sense lines, where that lowers its IR-drop error (the crossbar count never changes). Default none: the mapping\'s order. A sweep axis as placement.',
+        },
+        remap: {
+          enum: ['none', 'faults'],
+          default: 'none',
+          description:
+            'faults: for each simulated chip, each crossbar\'s inputs and outputs are permuted (and moved to spare lines, see spareLines) so its stuck cells fall under zero or small weights; the hardware accuracy is measured with and without, and the recovery reported per chip. Default none. A sweep axis as remap.',
+        },
+        spareLines: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 64,
+          default: 0,
+          description:
+            'Spare word lines and spare bit lines per crossbar (lines, each of crossbar-size cells) that fault-aware remapping may move a faulty input or output to; each array grows by them, and so does its area. Default 0. A sweep axis as spareLines.',
+        },
+        stuckCells: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'A measured stuck-cell map, a CSV file relative to this config (columns: chip, layer, crossbar, slice, array, wordLine, bitLine, state; docs/stuck-cells.md). The chips it lists are those chips: their stuck cells are read, not drawn.',
         },
         device: {
           type: 'object',

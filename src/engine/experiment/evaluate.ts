@@ -72,10 +72,10 @@ export interface EvaluateOptions {
   hardwareImages?: number;
   /** Spiking presets: also the spiking network's accuracy on each chip (as many images and timesteps as the SNN above). */
   hardwareSnn?: boolean;
-  /** IR-aware placement of each crossbar's lines before the chips are built. */
-  placement?: 'ir-aware';
-  /** Fault-aware remapping of each chip's crossbars for its stuck cells (measured with and without). */
-  remap?: 'faults';
+  /** IR-aware placement of each crossbar's lines before the chips are built (default: the config's hardware.placement). */
+  placement?: 'ir-aware' | 'none';
+  /** Fault-aware remapping of each chip's crossbars for its stuck cells, measured with and without (default: the config's hardware.remap). */
+  remap?: 'faults' | 'none';
   /** Progress of the hardware accuracy, one call per chip. */
   onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
 }
@@ -167,6 +167,9 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
       });
     });
   const masked = () => weights.map((w, l) => Float32Array.from(w, (v, i) => (masks[l][i] ? v : 0)));
+  // The levers of the config apply unless the caller (a CLI flag) says otherwise.
+  const placement = (opts.placement ?? hw.placement) === 'ir-aware' ? ('ir-aware' as const) : undefined;
+  const remap = (opts.remap ?? hw.remap) === 'faults' ? ('faults' as const) : undefined;
   const hardwareAccuracy = opts.chips
     ? await evaluateChips(layers, masked(), data, presets, crossbars, mappings.map((m) => m.layers.map((l) => l.crossbars)), {
         chips: opts.chips,
@@ -177,8 +180,8 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
         percentile: hw.percentile,
         tolerance: DEFAULT_SOLVER_TOLERANCE,
         onChip: opts.onChip,
-        ...(opts.placement ? { placement: opts.placement } : {}),
-        ...(opts.remap ? { remap: opts.remap } : {}),
+        ...(placement ? { placement } : {}),
+        ...(remap ? { remap } : {}),
         ...(opts.hardwareSnn
           ? { snn: { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed } }
           : {}),

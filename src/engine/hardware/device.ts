@@ -13,9 +13,9 @@ import type { DeviceField, DeviceSpec, VariationModel } from './presets';
 
 export { DEVICE_FIELDS, VARIATION_MODELS, type DeviceField, type DeviceFieldValue, type DeviceSpec, type VariationModel } from './presets';
 
-/** The non-idealities, each of which can be switched off for a study (`--ideal`). */
-export const NON_IDEALITIES = ['levels', 'variation', 'readNoise', 'drift', 'stuckAt', 'wires', 'adc', 'dac'] as const;
-export type NonIdeality = (typeof NON_IDEALITIES)[number];
+import { NON_IDEALITIES, type NonIdeality } from '../config/deviceFields';
+
+export { NON_IDEALITIES, type NonIdeality } from '../config/deviceFields';
 
 /** The device as the simulation uses it: plain numbers, 0 meaning "off" wherever that makes sense. */
 export interface Device {
