@@ -13,7 +13,8 @@ import { errorMessage, markReported, UserError } from '../core/errors';
 import { initBackend } from '../model/backend';
 import { MaskedMLP } from '../model/mlp';
 import { startRunFolder, hasCheckpoint, listSnapshots, readCheckpointFile, readSnapshot, removeCheckpoint, RunWriter } from '../store/runFolder';
-import { train, type Stepper } from '../train/loop';
+import { localStepper, train, type Stepper } from '../train/loop';
+import { HardwareAwareRun } from './hardwareAwareRun';
 import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../train/checkpoint';
 import { TransformSchedule } from '../transform/schedule';
 import { mapLayers, schemesFor } from '../transform/mapping/network';
@@ -66,6 +67,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
   let backend: Awaited<ReturnType<typeof initBackend>>;
   let data: ReturnType<typeof loadDataset>;
   let checkpoint: TrainCheckpoint | undefined;
+  let hwa: HardwareAwareRun | undefined;
   try {
     if (opts.forkFrom) {
       try {
@@ -86,6 +88,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
     data = loadDataset(config.dataset, loaded.baseDir, config.training.seed);
     checkNetworkFitsData(data, config.network.layers);
     if (config.hardware.evaluate) loadPreset(config.hardware.preset, loaded.baseDir);
+    hwa = HardwareAwareRun.of(config, loaded.baseDir);
   } catch (e) {
     // Nothing was written yet: bad data fails before any run folder exists (or changes).
     throw reportError(e, emit);
@@ -142,7 +145,14 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
     const due = (final || loop.epochsCompleted === config.training.epochs || (every > 0 && loop.epochsCompleted % every === 0)) && (loop.epochsCompleted > 0 || loop.batchesIntoEpoch > 0);
     if (!forkNow && !due) return;
     // One copy of the state for both: the fork a sweep's children start from and the run's own checkpoint.
-    const enc = encodeCheckpoint({ layers: config.network.layers, loop, model: model.exportState(), schedule: schedule.prunes ? schedule.exportState() : undefined });
+    const enc = encodeCheckpoint({
+      layers: config.network.layers,
+      loop,
+      model: model.exportState(),
+      schedule: schedule.prunes ? schedule.exportState() : undefined,
+      // The view the next (or unfinished) epoch trains through: a resumed run goes on through the same one.
+      ...(hwa?.view && hwa.covers(loop.epochsCompleted + 1) ? { hardwareView: hwa.view } : {}),
+    });
     if (forkNow) fork!.save({ tensors: enc.tensors, meta: { ...enc.meta, history: forkHistory, parentRunDir: dir } });
     if (due) writer.writeCheckpoint(enc, { epoch: loop.epochsCompleted, batchesIntoEpoch: loop.batchesIntoEpoch });
   };
@@ -184,11 +194,26 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
           `training on ONNX Runtime with ${onnx.threads} intra-op threads` +
           (config.training.workers > 1 ? ` (training.workers = ${config.training.workers} applies to the tfjs backends: no worker threads started)` : ''),
       });
-    } else if (config.training.workers > 1) {
+    } else if (config.training.workers > 1 && !hwa) {
       pool = await ParallelStepper.start(model, config, backend.name as BackendName, config.training.workers, opts.signal);
       stepper = pool;
       emit({ type: 'log', level: 'info', message: `data-parallel training on ${config.training.workers} threads` });
-    }
+    } else if (config.training.workers > 1)
+      emit({ type: 'log', level: 'warning', message: `hardware-aware training runs in this process: training.workers = ${config.training.workers} is not used` });
+    // Hardware-aware training: from its first epoch each batch trains through the chip view of its epoch.
+    const hwStepper = hwa ? (stepper ??= localStepper(model, config.network, config.training, data.inputSize)) : undefined;
+    const throughChip = async (epoch: number, reuse?: TrainCheckpoint['hardwareView']) => {
+      if (!hwa || !hwStepper || !hwa.covers(epoch)) return;
+      const first = !hwa.view;
+      if (reuse) hwa.view = reuse;
+      else {
+        const s = hwa.solve(model, schedule);
+        emit({ type: 'log', level: 'info', message: `epoch ${epoch} trains through the chip (${config.hardware.preset}, ${transform.crossbar}×${transform.crossbar}): IR drop solved in ${s.toFixed(1)} s` });
+      }
+      if (first) await hwStepper.setForwardWeights!(hwa.forward());
+    };
+    // A fork's parent trained at another size: its view is not this run's.
+    await throughChip((checkpoint?.loop.epochsCompleted ?? 0) + 1, opts.forkFrom ? undefined : checkpoint?.hardwareView);
     const outcome = await train({
       model,
       data,
@@ -207,7 +232,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
             if (reasons.length) snapshot(epoch, reasons);
           }
         : undefined,
-      afterMasksApplied: pool ? () => pool!.syncFromModel() : undefined,
+      afterMasksApplied: pool ? () => pool!.syncFromModel() : hwa ? (epoch) => throughChip(epoch + 1) : undefined,
       epochTransformMetrics: schedule.prunes
         ? () => {
             const s = schedule.summary();

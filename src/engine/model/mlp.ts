@@ -20,6 +20,9 @@ import { Rng } from '../core/rng';
 
 export type OutputKind = 'relu' | 'softmax';
 
+/** Hardware-aware training: the effective weights of a batch from the float ones ([inputs, outputs] per layer) and its seed. */
+export type ForwardWeights = (W: readonly Float32Array[], batchSeed: number) => Float32Array[];
+
 export interface StepResult {
   /** Summed (not averaged) loss over the batch. */
   lossSum: number;
@@ -87,6 +90,7 @@ export class MaskedMLP {
     x: tf.Tensor2D,
     yOneHot: tf.Tensor2D,
     dropMasks: (tf.Tensor2D | undefined)[] = [],
+    forward: readonly tf.Tensor2D[] = this.W,
   ): { lossSum: tf.Scalar; grads: tf.Tensor2D[]; out: tf.Tensor2D } {
     const B = x.shape[0];
     const acts: tf.Tensor2D[] = []; // input to each layer
@@ -95,7 +99,7 @@ export class MaskedMLP {
     let z: tf.Tensor2D = x;
     for (let l = 0; l < this.depth; l++) {
       acts.push(h);
-      z = tf.matMul(h, this.W[l]);
+      z = tf.matMul(h, forward[l]);
       if (l < this.depth - 1) {
         const on = tf.step(z);
         const dm = dropMasks[l + 1];
@@ -120,7 +124,7 @@ export class MaskedMLP {
     const grads: tf.Tensor2D[] = new Array(this.depth);
     for (let l = this.depth - 1; l >= 0; l--) {
       grads[l] = tf.matMul(tf.transpose(acts[l]), delta);
-      if (l > 0) delta = tf.mul(tf.matMul(delta, tf.transpose(this.W[l])), gates[l - 1]!);
+      if (l > 0) delta = tf.mul(tf.matMul(delta, tf.transpose(forward[l])), gates[l - 1]!);
     }
     return { lossSum, grads, out };
   }
@@ -144,7 +148,7 @@ export class MaskedMLP {
     return tf.tidy(() => {
       const y = tf.cast(tf.oneHot(labels, this.layers[this.depth]), 'float32') as tf.Tensor2D;
       const drop = this.dropoutMasks(x.shape[0], train.dropout, train.inputDropout, train.seed);
-      const { lossSum, grads, out } = this.lossAndGradients(x, y, drop);
+      const { lossSum, grads, out } = this.lossAndGradients(x, y, drop, train.forwardWeights ?? this.W);
       const correct = tf.sum(tf.cast(tf.equal(tf.argMax(out, 1), labels), 'float32')) as tf.Scalar;
       return { grads, lossSum, correct };
     });
@@ -275,4 +279,6 @@ export interface DropoutSpec {
   inputDropout: number;
   /** Seed of this batch's dropout masks. */
   seed: number;
+  /** Hardware-aware training: the weights the passes use ([inputs, outputs]); the update goes to W (straight-through). */
+  forwardWeights?: readonly tf.Tensor2D[];
 }

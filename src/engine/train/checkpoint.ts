@@ -14,6 +14,7 @@ import type { ModelState } from '../model/mlp';
 import type { ScheduleState } from '../transform/schedule';
 import type { LayerState } from '../transform/steps';
 import type { NamedTensor } from '../store/tensorFile';
+import type { HardwareView } from './hardwareAware';
 import { permutation, Rng } from '../core/rng';
 
 /** The RNG stream the epoch loop shuffles the training set with (a checkpoint's shuffle state is checked against it). */
@@ -46,6 +47,8 @@ export interface TrainCheckpoint {
   model: ModelState;
   /** Absent for the original mode (no pruning state). */
   schedule?: ScheduleState;
+  /** Hardware-aware training: the chip view of the next (or unfinished) epoch, which its batches train through. */
+  hardwareView?: HardwareView;
 }
 
 interface ClusterMeta {
@@ -70,6 +73,7 @@ interface CheckpointMeta {
   layers: number[];
   loop: LoopState;
   schedule?: { prevTrainLoss: number | null; layers: LayerMeta[] };
+  hardwareView?: boolean;
 }
 
 export function encodeCheckpoint(cp: TrainCheckpoint): { tensors: NamedTensor[]; meta: Record<string, unknown> } {
@@ -80,6 +84,13 @@ export function encodeCheckpoint(cp: TrainCheckpoint): { tensors: NamedTensor[];
     tensors.push({ name: `W/${l}`, shape, data: cp.model.W[l] }, { name: `V/${l}`, shape, data: cp.model.V[l] }, { name: `mask/${l}`, shape, data: cp.model.masks[l] });
   }
   const meta: CheckpointMeta = { kind: 'checkpoint', layers: L, loop: cp.loop };
+  if (cp.hardwareView) {
+    meta.hardwareView = true;
+    cp.hardwareView.irError.forEach((e, l) => {
+      const shape = [L[l], L[l + 1]];
+      tensors.push({ name: `hwa/irError/${l}`, shape, data: e }, { name: `hwa/cover/${l}`, shape, data: cp.hardwareView!.cover[l] });
+    });
+  }
   if (cp.schedule) {
     meta.schedule = {
       // JSON has no Infinity: the loss before the first epoch is stored as null.
@@ -149,7 +160,22 @@ export function decodeCheckpoint(tensors: Map<string, NamedTensor>, metaRaw: Rec
     model.V.push(V);
     model.masks.push(mask);
   }
-  if (!withSchedule) return { layers, loop, model };
+  let hardwareView: HardwareView | undefined;
+  if (meta.hardwareView === true) {
+    hardwareView = { irError: [], cover: [] };
+    for (let l = 0; l + 1 < layers.length; l++) {
+      const n = layers[l] * layers[l + 1];
+      const e = get(`hwa/irError/${l}`, 'float32', n) as Float32Array;
+      // An IR error is a fraction of a weight: a larger one is damage.
+      for (let i = 0; i < n; i++) if (!Number.isFinite(e[i]) || Math.abs(e[i]) > MAX_WEIGHT) throw new Error(`hwa/irError/${l} holds ${e[i]} at ${i}`);
+      const c = get(`hwa/cover/${l}`, 'uint8', n) as Uint8Array;
+      if (c.some((v) => v > 1)) throw new Error(`hwa/cover/${l} holds values other than 0 and 1`);
+      hardwareView.irError.push(e);
+      hardwareView.cover.push(c);
+    }
+  }
+  const hw = hardwareView ? { hardwareView } : {};
+  if (!withSchedule) return { layers, loop, model, ...hw };
   const sm = meta.schedule;
   if (!sm || !Array.isArray(sm.layers) || sm.layers.length !== layers.length - 1 || !(sm.prevTrainLoss === null || isNum(sm.prevTrainLoss)))
     throw new Error('its pruning and clustering state is missing or damaged');
@@ -187,7 +213,7 @@ export function decodeCheckpoint(tensors: Map<string, NamedTensor>, metaRaw: Rec
       unclusteredCurr: m.unclusteredCurr,
     };
   });
-  return { layers, loop, model, schedule: { prevTrainLoss: sm.prevTrainLoss ?? Infinity, layers: states } };
+  return { layers, loop, model, schedule: { prevTrainLoss: sm.prevTrainLoss ?? Infinity, layers: states }, ...hw };
 }
 
 /**

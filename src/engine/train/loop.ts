@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkConfig, TrainingConfig } from '../config/schema';
 import type { Dataset, Split } from '../data/dataset';
-import type { MaskedMLP, StepResult } from '../model/mlp';
+import type { ForwardWeights, MaskedMLP, StepResult } from '../model/mlp';
 import { permutation, Rng } from '../core/rng';
 import { SHUFFLE_STREAM, type LoopState } from './checkpoint';
 
@@ -26,6 +26,8 @@ export interface Stepper {
   flush?(): Promise<void> | void;
   /** …and reloads them from the model once its masks are re-applied. */
   sync?(): Promise<void> | void;
+  /** Hardware-aware training: from now on each step's passes use `forward(W, seed)` (undefined: the float weights). */
+  setForwardWeights?(forward: ForwardWeights | undefined): Promise<void> | void;
   /** Test evaluation through the stepper's own runtime (after `sync`); default: the model in this process. */
   evaluate?(split: Split, inputSize: number, batchSize: number): Promise<{ loss: number; accuracy: number }>;
 }
@@ -40,7 +42,7 @@ export interface TrainOptions {
   /** Called after the epoch's SGD, before the masks are re-applied: the pruning step sets new masks here. */
   afterEpochTraining?: (epoch: number, trainLoss: number) => Promise<void> | void;
   /** Called once the masks are re-applied (data-parallel replicas are synchronised here). */
-  afterMasksApplied?: () => Promise<void> | void;
+  afterMasksApplied?: (epoch: number) => Promise<void> | void;
   /** Extra figures for the epoch's metrics line, after evaluation. */
   epochTransformMetrics?: () => EpochTransformMetrics | undefined;
   onProgress?: (p: TrainProgress) => void;
@@ -75,19 +77,27 @@ export function fillBatch(split: Split, inputSize: number, order: Int32Array, st
 
 /** In-process stepping of the model. */
 export function localStepper(model: MaskedMLP, network: NetworkConfig, training: TrainingConfig, inputSize: number): Stepper {
+  let forward: ForwardWeights | undefined;
   return {
+    setForwardWeights(f) {
+      forward = f;
+    },
     async step(x, labels, count, dropoutSeed) {
       const xt = tf.tensor2d(x.subarray(0, count * inputSize), [count, inputSize]);
       const yt = tf.tensor1d(labels.subarray(0, count), 'int32');
+      // Hardware-aware: the batch's effective weights from the model's float ones.
+      const fw = forward?.(model.W.map((w) => w.dataSync() as Float32Array), dropoutSeed).map((w, l) => tf.tensor2d(w, model.W[l].shape));
       try {
         return model.step(xt, yt, training.learningRate, training.momentum, {
           dropout: network.dropout,
           inputDropout: network.inputDropout,
           seed: dropoutSeed,
+          ...(fw ? { forwardWeights: fw } : {}),
         });
       } finally {
         xt.dispose();
         yt.dispose();
+        fw?.forEach((t) => t.dispose());
       }
     },
   };
@@ -174,7 +184,7 @@ export async function train(opts: TrainOptions): Promise<TrainOutcome> {
     await stepper.flush?.();
     await opts.afterEpochTraining?.(epoch, lossSum / n);
     model.applyMasks();
-    await opts.afterMasksApplied?.();
+    await opts.afterMasksApplied?.(epoch);
     await stepper.sync?.();
     const te = performance.now();
     const test = stepper.evaluate ? await stepper.evaluate(data.test, inputSize, training.evalBatchSize) : evaluate(model, data.test, inputSize, training.evalBatchSize);

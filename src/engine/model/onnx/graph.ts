@@ -37,6 +37,12 @@ export interface TrainGraphSpec {
   /** η and μ of the update, constants of the graph. */
   learningRate: number;
   momentum: number;
+  /**
+   * Hardware-aware training: the forward and backward pass use inputs Wf_l
+   * (a chip's effective weights) while the update goes to W_l —
+   * straight-through gradients. Fed Wf_l = W_l, the step is the plain one.
+   */
+  forwardWeights?: boolean;
 }
 
 /** Input and output names shared by the graphs and the stepper. */
@@ -46,6 +52,7 @@ export const names = {
   labels: 'labels',
   batch: 'batch_size',
   W: (l: number) => `W${l}`,
+  Wf: (l: number) => `Wf${l}`,
   V: (l: number) => `V${l}`,
   D: (l: number) => `dropmask${l}`,
   newW: (l: number) => `W${l}_next`,
@@ -179,6 +186,8 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
   }
   const D: (string | undefined)[] = [];
   for (let l = 0; l < depth; l++) D.push(spec.dropout[l] ? g.input(names.D(l), FLOAT, ['B', layers[l]]) : undefined);
+  // The weights the passes see: the chip's (hardware-aware) or the float ones.
+  const F = spec.forwardWeights ? W.map((_, l) => g.input(names.Wf(l), FLOAT, [layers[l], layers[l + 1]])) : W;
 
   // Forward.
   const acts: string[] = [];
@@ -187,7 +196,7 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
   let z = x;
   for (let l = 0; l < depth; l++) {
     acts.push(h);
-    z = g.op('MatMul', [h, W[l]]);
+    z = g.op('MatMul', [h, F[l]]);
     if (l < depth - 1) {
       const on = g.step(z);
       const gate = D[l + 1] ? g.op('Mul', [on, D[l + 1]!]) : on;
@@ -216,7 +225,7 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
   for (let l = depth - 1; l >= 0; l--) {
     // V ← μV − η·h_lᵀδ in one Gemm (the scaled V is its accumulator): three fewer passes over the weights.
     const v = g.op('Gemm', [acts[l], delta, V[l]], { transA: 1, alpha: -spec.learningRate, beta: spec.momentum }, names.newV(l), ['alpha', 'beta']);
-    if (l > 0) delta = g.op('Mul', [g.op('Gemm', [delta, W[l]], { transB: 1 }), gates[l - 1]]);
+    if (l > 0) delta = g.op('Mul', [g.op('Gemm', [delta, F[l]], { transB: 1 }), gates[l - 1]]);
     g.op('Add', [W[l], v], {}, names.newW(l));
   }
 
@@ -226,7 +235,7 @@ export function buildTrainGraph(spec: TrainGraphSpec): Uint8Array {
   }
   g.output(names.loss, FLOAT, []);
   g.output(names.correct, FLOAT, []);
-  return g.encode(`masked_mlp_sgd_${layers.join('_')}_${output}`);
+  return g.encode(`masked_mlp_sgd_${layers.join('_')}_${output}${spec.forwardWeights ? '_hwa' : ''}`);
 }
 
 /**

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetworkConfig, TrainingConfig } from '../../config/schema';
 import type { Split } from '../../data/dataset';
-import type { MaskedMLP, StepResult } from '../mlp';
+import type { ForwardWeights, MaskedMLP, StepResult } from '../mlp';
 import { OnnxTrainer } from './trainer';
 
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
@@ -42,6 +42,11 @@ export class OnnxStepper {
 
   get threads(): number {
     return this.trainer.threads;
+  }
+
+  /** Hardware-aware training: each step's passes through `forward` (undefined: off). */
+  setForwardWeights(forward: ForwardWeights | undefined): Promise<void> {
+    return this.trainer.setForwardWeights(forward);
   }
 
   step(x: Float32Array, labels: Int32Array, count: number, dropoutSeed: number): Promise<StepResult> {

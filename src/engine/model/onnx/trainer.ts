@@ -9,7 +9,7 @@
  */
 import type * as Ort from 'onnxruntime-node';
 import { Rng } from '../../core/rng';
-import type { OutputKind, StepResult } from '../mlp';
+import type { ForwardWeights, OutputKind, StepResult } from '../mlp';
 import { buildEvalGraph, buildTrainGraph, names } from './graph';
 import { coreCount, createSession, requireOrt, type OrtModule } from './runtime';
 
@@ -102,6 +102,9 @@ export class OnnxTrainer {
   private maskBufs: (Float32Array | undefined)[] = [];
   private onehot = new Float32Array(0);
   private closed = false;
+  private forward?: ForwardWeights;
+  /** The step graph with separate forward weights, built when hardware-aware training starts. */
+  private hwaSession?: Ort.InferenceSession;
 
   private constructor(
     private readonly ort: OrtModule,
@@ -137,6 +140,16 @@ export class OnnxTrainer {
     checkState(this.layers, 'velocities', V);
     W.forEach((w, l) => this.W[l].set(w));
     V.forEach((v, l) => this.V[l].set(v));
+  }
+
+  /** From now on each step's passes use `forward(W, seed)` (undefined: the float weights again). */
+  async setForwardWeights(forward: ForwardWeights | undefined): Promise<void> {
+    if (forward && !this.hwaSession) {
+      const o = this.options;
+      const dropout = Array.from({ length: o.layers.length - 1 }, (_, l) => (l === 0 ? o.inputDropout : o.dropout) > 0);
+      this.hwaSession = await createSession(buildTrainGraph({ layers: o.layers, output: o.output, dropout, learningRate: o.learningRate, momentum: o.momentum, forwardWeights: true }), this.threads);
+    }
+    this.forward = forward;
   }
 
   /** Current weights and velocities (views of internal buffers: copy before the next step). */
@@ -197,7 +210,8 @@ export class OnnxTrainer {
     }
     fetches[names.loss] = null;
     fetches[names.correct] = null;
-    const out = await this.trainSession.run(feeds, fetches as Ort.InferenceSession.FetchesType);
+    if (this.forward) this.forward(this.W, dropoutSeed).forEach((wf, l) => (feeds[names.Wf(l)] = this.tensor(wf, [layers[l], layers[l + 1]])));
+    const out = await (this.forward ? this.hwaSession! : this.trainSession).run(feeds, fetches as Ort.InferenceSession.FetchesType);
     [this.W, this.spareW] = [this.spareW, this.W];
     [this.V, this.spareV] = [this.spareV, this.V];
     return { lossSum: (out[names.loss].data as Float32Array)[0], correct: (out[names.correct].data as Float32Array)[0] };
@@ -219,5 +233,6 @@ export class OnnxTrainer {
     this.closed = true;
     await this.trainSession.release();
     await this.evalSession.release();
+    await this.hwaSession?.release();
   }
 }
