@@ -270,8 +270,8 @@ test('a run training through the chip stopped mid-epoch resumes to the weights o
   const emit = (e: EngineEvent) => void (e.type === 'log' && logs.push(e.message));
   const whole = await executeRun({ loaded, outRoot: path.join(dir, 'whole'), emit });
   assert.equal(whole.result.status, 'completed');
-  assert.ok(logs.some((m) => /^epoch 2 trains through the chip \(resparc-45nm, 16×16\): IR drop solved in/.test(m)), logs.join('\n'));
-  assert.ok(!logs.some((m) => /^epoch 1 trains through the chip/.test(m)), 'epoch 1 is plain');
+  assert.ok(logs.some((m) => /^hardware-aware training: the chip view for epoch 2 \(resparc-45nm, 16×16\), IR drop solved in/.test(m)), logs.join('\n'));
+  assert.ok(!logs.some((m) => /chip view for epoch 1 /.test(m)), 'epoch 1 is plain');
   const ctl = new AbortController();
   const stopped = await executeRun({
     loaded,

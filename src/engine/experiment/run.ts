@@ -208,7 +208,7 @@ export async function executeRun(opts: RunOptions): Promise<RunOutcome> {
       if (reuse) hwa.view = reuse;
       else {
         const s = hwa.solve(model, schedule);
-        emit({ type: 'log', level: 'info', message: `epoch ${epoch} trains through the chip (${config.hardware.preset}, ${transform.crossbar}×${transform.crossbar}): IR drop solved in ${s.toFixed(1)} s` });
+        emit({ type: 'log', level: 'info', message: `hardware-aware training: the chip view for epoch ${epoch} (${config.hardware.preset}, ${transform.crossbar}×${transform.crossbar}), IR drop solved in ${s.toFixed(1)} s` });
       }
       if (first) await hwStepper.setForwardWeights!(hwa.forward());
     };

@@ -83,75 +83,115 @@ export function hardwareView(layers: readonly number[], weights: readonly Float3
  * holds them, written into `out[l]` (allocated when absent).
  */
 export function effectiveWeights(W: readonly Float32Array[], view: HardwareView, dev: Device, batchSeed: number, out: Float32Array[] = []): Float32Array[] {
+  return W.map((w, l) => {
+    const o = out[l] && out[l].length === w.length ? out[l] : (out[l] = new Float32Array(w.length));
+    effectiveLayer(w, view.irError[l], view.cover[l], dev, new Rng(batchSeed, NOISE_STREAM + l), o);
+    return o;
+  });
+}
+
+/** Gaussian draws of a batch: the stream's 128-bit state run inline (sfc32, as the Rng), Box–Muller in pairs. */
+class Normals {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare = 0;
+  private has = false;
+  constructor(rng: Rng) {
+    [this.a, this.b, this.c, this.d] = [rng.nextUint32() | 0, rng.nextUint32() | 0, rng.nextUint32() | 0, rng.nextUint32() | 0];
+  }
+  /** A uniform in (0, 1]. */
+  private uniform(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return ((t >>> 0) + 1) / 4294967296;
+  }
+  next(): number {
+    if (this.has) {
+      this.has = false;
+      return this.spare;
+    }
+    const r = Math.sqrt(-2 * Math.log(this.uniform()));
+    const t = 2 * Math.PI * this.uniform();
+    this.spare = r * Math.sin(t);
+    this.has = true;
+    return r * Math.cos(t);
+  }
+}
+
+function effectiveLayer(w: Float32Array, e: Float32Array, cover: Uint8Array, dev: Device, rng: Rng, o: Float32Array): void {
   const { slices, digitBits, levels } = slicing(dev);
   const dG = dev.gOn - dev.gOff;
+  const gOff = dev.gOff;
+  const gOff2 = gOff * gOff;
   const qmax = dev.weightBits ? 2 ** dev.weightBits - 1 : 0;
   const drift = dev.driftNu > 0 ? dev.driftTime_s ** -dev.driftNu : 1;
   const sp = dev.programmingSigma;
   const varProg = sp > 0 ? (dev.variationModel === 'lognormal' ? Math.expm1(sp * sp) : sp * sp) : 0;
   const sigma = Math.sqrt(varProg + dev.readNoiseSigma ** 2);
-  const stuck = dev.stuckOnRate + dev.stuckOffRate;
-  // Levels of a digit per slice: G = G_off + d/levels·ΔG; slice s weighs base^s.
+  const n = w.length;
+  let wmax = 0;
+  for (let q = 0; q < n; q++) if (cover[q] && Math.abs(w[q]) > wmax) wmax = Math.abs(w[q]);
+  if (wmax === 0) {
+    o.fill(0);
+    return;
+  }
+  // Levels of a digit per slice: G = G_off + d/levels·ΔG; slice s weighs base^s. Weight units per siemens of slice s: k_s (program.ts sliceWeight).
   const base = levels + 1;
-  return W.map((w, l) => {
-    const e = view.irError[l];
-    const cover = view.cover[l];
-    const o = out[l] && out[l].length === w.length ? out[l] : (out[l] = new Float32Array(w.length));
-    let wmax = 0;
-    for (let q = 0; q < w.length; q++) if (cover[q]) wmax = Math.max(wmax, Math.abs(w[q]));
-    if (wmax === 0) {
-      o.fill(0);
-      return o;
+  const k = Float64Array.from({ length: slices }, (_, s) => (dev.weightBits ? ((base ** s * levels) / dG) * (wmax / qmax) : wmax / dG));
+  const step = qmax ? wmax / qmax : 0;
+  const toLevel = qmax ? qmax / wmax : 0;
+  const normals = sigma > 0 ? new Normals(rng) : undefined;
+  const sd = sigma * drift;
+  for (let q = 0; q < n; q++) {
+    if (!cover[q]) {
+      o[q] = 0;
+      continue;
     }
-    // Weight units per siemens of slice s (program.ts sliceWeight).
-    const k = Array.from({ length: slices }, (_, s) => (dev.weightBits ? ((base ** s * levels) / dG) * (wmax / qmax) : wmax / dG));
-    const rng = new Rng(batchSeed, NOISE_STREAM + l);
-    let spare = NaN; // Box–Muller gives normals in pairs
-    const normal = (): number => {
-      if (spare === spare) {
-        const v = spare;
-        spare = NaN;
-        return v;
+    const x = w[q];
+    const a = x < 0 ? -x : x;
+    let v = x;
+    let variance = 0;
+    if (!qmax) {
+      if (normals) {
+        const g = gOff + (a / wmax) * dG;
+        variance = k[0] * k[0] * (g * g + gOff2);
       }
-      const u = 1 - rng.next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      const t = 2 * Math.PI * rng.next();
-      spare = r * Math.sin(t);
-      return r * Math.cos(t);
-    };
-    const gOff2 = dev.gOff * dev.gOff;
-    for (let q = 0; q < w.length; q++) {
-      if (!cover[q]) {
-        o[q] = 0;
-        continue;
-      }
-      const a = Math.abs(w[q]) / wmax;
-      let v: number;
-      let variance = 0;
-      if (!dev.weightBits) {
-        v = w[q];
-        if (sigma > 0) {
-          const g = dev.gOff + a * dG;
-          variance = k[0] * k[0] * (g * g + gOff2);
+    } else {
+      let m = Math.round(a * toLevel);
+      v = x < 0 ? -m * step : m * step;
+      if (normals)
+        for (let s = 0; s < slices; s++) {
+          const d = m % base;
+          m = (m - d) / base;
+          const g = gOff + (d / levels) * dG;
+          variance += k[s] * k[s] * (g * g + gOff2);
         }
-      } else {
-        let n = Math.round(a * qmax);
-        v = (Math.sign(w[q]) * n * wmax) / qmax;
-        if (sigma > 0)
-          for (let s = 0; s < slices; s++) {
-            const d = n % base;
-            n = (n - d) / base;
-            const g = dev.gOff + (d / levels) * dG;
-            variance += k[s] * k[s] * (g * g + gOff2);
-          }
-      }
-      v = (v + e[q]) * drift;
-      if (sigma > 0) v += sigma * Math.sqrt(variance) * drift * normal();
-      o[q] = v;
     }
-    if (stuck > 0) stuckCellsOf(w, o, cover, wmax, k, dev, drift, rng, digitBits);
-    return o;
-  });
+    v = (v + e[q]) * drift;
+    if (normals) v += sd * Math.sqrt(variance) * normals.next();
+    o[q] = v;
+  }
+  if (dev.stuckOnRate + dev.stuckOffRate > 0) stuckCellsOf(w, o, cover, wmax, k, dev, drift, rng, digitBits);
+}
+
+/** Covered synapses of a view's layer, listed once per view. */
+const coveredOf = new WeakMap<Uint8Array, Int32Array>();
+function covered(cover: Uint8Array): Int32Array {
+  let c = coveredOf.get(cover);
+  if (!c) {
+    let n = 0;
+    for (let q = 0; q < cover.length; q++) n += cover[q];
+    c = new Int32Array(n);
+    for (let q = 0, j = 0; q < cover.length; q++) if (cover[q]) c[j++] = q;
+    coveredOf.set(cover, c);
+  }
+  return c;
 }
 
 /**
@@ -160,7 +200,7 @@ export function effectiveWeights(W: readonly Float32Array[], view: HardwareView,
  * geometric skips over the cells of the covered synapses (a few per thousand
  * of millions of cells), and moves the weight by ±k_s·(G_stuck − G_cell).
  */
-function stuckCellsOf(w: Float32Array, o: Float32Array, cover: Uint8Array, wmax: number, k: number[], dev: Device, drift: number, rng: Rng, digitBits: number): void {
+function stuckCellsOf(w: Float32Array, o: Float32Array, cover: Uint8Array, wmax: number, k: Float64Array, dev: Device, drift: number, rng: Rng, digitBits: number): void {
   const slices = k.length;
   const cells = 2 * slices;
   const p = dev.stuckOnRate + dev.stuckOffRate;
@@ -169,13 +209,12 @@ function stuckCellsOf(w: Float32Array, o: Float32Array, cover: Uint8Array, wmax:
   const base = levels + 1;
   const dG = dev.gOn - dev.gOff;
   const logq = Math.log1p(-p);
-  const covered: number[] = [];
-  for (let q = 0; q < w.length; q++) if (cover[q]) covered.push(q);
-  const total = covered.length * cells;
+  const list = covered(cover);
+  const total = list.length * cells;
   // p = 1 would make every cell stuck: the gap is then always 0.
   const gap = () => (p >= 1 ? 0 : Math.floor(Math.log(1 - rng.next()) / logq));
   for (let c = gap(); c < total; c += 1 + gap()) {
-    const q = covered[Math.floor(c / cells)];
+    const q = list[Math.floor(c / cells)];
     const cell = c % cells;
     const s = cell >> 1;
     const side = cell & 1; // 0: the positive array, 1: the negative one
