@@ -93,6 +93,10 @@ const USAGE = `Usage:
                        are built (where it lowers the crossbar's error; never adds one)
       --remap faults   per chip, permute each crossbar's lines so its stuck cells spoil the
                        least; measured with and without on the same chip (recovered points)
+      --spares N       N spare word and bit lines per crossbar (0–64) that --remap may move a
+                       faulty line to; every array grows to (size+N)², its extra area reported
+      --stuck-cells FILE  a measured stuck-cell map (CSV, docs/stuck-cells.md): the chips
+                       it lists have its stuck cells instead of drawn ones
       --json           the evaluation as JSON on stdout
   trannsformer report <run-or-compare-folder>
       Write report.html (tables and charts, self-contained) into the folder
@@ -110,7 +114,7 @@ interface Args {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images', 'placement', 'remap']);
+const VALUE_FLAGS = new Set(['out', 'backend', 'workers', 'epochs', 'modes', 'seeds', 'crossbar', 'preset', 'timesteps', 'images', 'parallel', 'resume', 'executor', 'partition', 'time', 'cpus', 'mem', 'chips', 'loss-limit', 'ideal', 'hw-images', 'placement', 'remap', 'spares', 'stuck-cells']);
 const BOOL_FLAGS = new Set(['json', 'help', 'version', 'accept-config-change', 'hw-snn', 'force']);
 
 export function parseArgs(argv: string[]): Args {
@@ -152,10 +156,15 @@ function hardwareAccuracyFlags(args: Args, list: (name: string) => string[] | un
   const remap = args.flags.get('remap');
   if (remap !== undefined && remap !== 'faults' && remap !== 'none') throw new UserError('--remap', `is faults or none (got "${String(remap).slice(0, 30)}")`);
   if (!chips && remap !== undefined) throw new UserError('--chips', 'give the number of chips to simulate (--remap applies to it)');
+  const spares = intFlag(args, 'spares', 0, 64);
+  const stuckCells = args.flags.get('stuck-cells');
+  if (!chips && (spares !== undefined || stuckCells !== undefined)) throw new UserError('--chips', 'give the number of chips to simulate (--spares and --stuck-cells apply to it)');
   if (placement !== undefined && placement !== 'ir-aware' && placement !== 'none') throw new UserError('--placement', `is ir-aware or none (got "${String(placement).slice(0, 30)}")`);
   return { chips, lossLimit: pt === undefined ? undefined : pt / 100, ideal: parseIdeal(list('ideal') ?? []),
     ...(placement !== undefined ? { placement: placement as 'ir-aware' | 'none' } : {}),
     ...(remap !== undefined ? { remap: remap as 'faults' | 'none' } : {}),
+    ...(spares !== undefined ? { spares } : {}),
+    ...(stuckCells !== undefined ? { stuckCells: String(stuckCells) } : {}),
     hardwareImages: intFlag(args, 'hw-images', 1, 1_000_000),
     hardwareSnn: args.flags.has('hw-snn'),
     onChip: (preset: string, size: number, seed: number, acc: number, sec: number) => process.stderr.write(`chip ${seed}: ${preset} ${size}×${size} ${(100 * acc).toFixed(2)}% (${sec.toFixed(1)} s)\n`),

@@ -17,6 +17,7 @@ import { loadPreset, presetCaveats, withDeviceOverrides, type Preset } from '../
 import { mapLayers, schemesFor, type LayerConnectivity } from '../transform/mapping/network';
 import { simulateSnn } from '../hardware/snn';
 import { DEFAULT_LOSS_LIMIT, DEFAULT_SOLVER_TOLERANCE, evaluateChips } from '../hardware/chipEvaluation';
+import { stuckMapFor } from '../hardware/stuckMap';
 import type { NonIdeality } from '../hardware/device';
 import { readClustersFor, readModel, readRun, updateHardwareSummary, writeEvaluation } from '../store/runFolder';
 
@@ -76,6 +77,10 @@ export interface EvaluateOptions {
   placement?: 'ir-aware' | 'none';
   /** Fault-aware remapping of each chip's crossbars for its stuck cells, measured with and without (default: the config's hardware.remap). */
   remap?: 'faults' | 'none';
+  /** Spare word and bit lines per crossbar for the chips (default: the config's hardware.spareLines). */
+  spares?: number;
+  /** A measured stuck-cell CSV, relative to the working folder (default: the config's hardware.stuckCells, relative to the config). */
+  stuckCells?: string;
   /** Progress of the hardware accuracy, one call per chip. */
   onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number) => void;
 }
@@ -182,6 +187,8 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
         onChip: opts.onChip,
         ...(placement ? { placement } : {}),
         ...(remap ? { remap } : {}),
+        spares: opts.spares ?? hw.spareLines ?? 0,
+        ...(opts.stuckCells !== undefined || hw.stuckCells !== undefined ? { stuckMap: stuckMapFor(opts.stuckCells, hw.stuckCells, baseDir) } : {}),
         ...(opts.hardwareSnn
           ? { snn: { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed } }
           : {}),
@@ -240,7 +247,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(2)}`;
 
 export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
-  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip', 'placed: IR error', 'remap recovered'];
+  const head = ['preset', 'crossbar', 'software', 'hardware mean ± std', 'min–max', 'loss', 'ADC', 'DAC', 's/chip', 'SNN on chip', 'placed: IR error', 'remap recovered', 'spares: area'];
   const rows = h.results.map((r) => [
     r.preset,
     `${r.crossbarSize}×${r.crossbarSize}`,
@@ -254,6 +261,7 @@ export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
     r.snnAccuracy ? `${pct(r.snnAccuracy.mean)} ± ${r.snnAccuracy.std === undefined ? '—' : (100 * r.snnAccuracy.std).toFixed(2)}` : '—',
     r.placement ? `${r.placement.reordered}/${r.placement.crossbars}: ${(100 * r.placement.errorBefore).toFixed(2)} → ${(100 * r.placement.errorAfter).toFixed(2)}%` : '—',
     r.remap ? `${r.remap.recovered.mean >= 0 ? '+' : '−'}${(100 * Math.abs(r.remap.recovered.mean)).toFixed(2)} pt (${signed(r.remap.recovered.min)}…${signed(r.remap.recovered.max)})` : '—',
+    r.spareLines ? `${r.spareLines}: +${f(r.spareArea_mm2 ?? 0)} mm² (+${(100 * (r.spareAreaFraction ?? 0)).toFixed(1)}%)` : '—',
   ]);
   const w = head.map((x, i) => Math.max(x.length, ...rows.map((r) => r[i].length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
@@ -263,6 +271,11 @@ export function formatHardwareAccuracy(h: HardwareAccuracyReport): string[] {
     line(head),
     line(w.map((n) => '─'.repeat(n))),
     ...rows.map(line),
+    ...h.results.flatMap((r) =>
+      r.remap
+        ? [`${r.preset} ${r.crossbarSize}×${r.crossbarSize} remapping per chip (seed: without → with): ${r.chipSeeds.map((sd, i) => `${sd}${r.measuredChips?.includes(sd) ? ' (measured)' : ''}: ${pct(r.remap?.perChipWithout[i] ?? 0)} → ${pct(r.perChip[i])}`).join(', ')}`]
+        : [],
+    ),
     ...h.reliable.map(
       (r) =>
         `${r.preset}: reliable crossbar (derived, within ${(100 * h.lossLimit).toFixed(2)} pt of software): ${r.derived ? `${r.derived}×${r.derived}` : 'none of the sizes tried'}; the source's claim: ${r.claimed}×${r.claimed}`,

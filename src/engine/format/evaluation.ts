@@ -65,6 +65,13 @@ export interface HardwareAccuracy {
    * summed fault error before and after (faultRemap.ts).
    */
   remap?: { perChipWithout: number[]; recovered: Spread; crossbars: number; remapped: number; errorBefore: number; errorAfter: number };
+  /** Spare word and bit lines per crossbar (every array (size + S)²), when there are any. */
+  spareLines?: number;
+  /** The area the spares add, mm² (the mPE area at size + S minus at size, over the mapping's mPEs), and as a fraction of the mapping's area without them. */
+  spareArea_mm2?: number;
+  spareAreaFraction?: number;
+  /** Chip seeds whose stuck cells were read from a measured map (hardware.stuckCells, --stuck-cells), not drawn. */
+  measuredChips?: number[];
   /** Spiking presets, when asked: the rate-coded network's accuracy on each chip, and over the chips. */
   snnPerChip?: number[];
   snnAccuracy?: Spread;

@@ -14,6 +14,10 @@
  *    its weight, for designs with an ADC, whose partial sums are quantised per
  *    crossbar before they are added.
  *
+ * With spare lines (`ChipOptions.spares`) every array is (size + spares)²,
+ * its lines placed by `ChipOptions.lines` (fault-aware remapping); a chip's
+ * stuck cells may be measured ones (`ChipOptions.faults`, stuckMap.ts).
+ *
  * With every non-ideality off the dense matrix equals the software weights
  * exactly: each cell is G_off + |w|/w_max·ΔG, read back in double precision
  * and rounded to single, and cells without a weight contribute exact zeros.
@@ -23,7 +27,7 @@ import type { Device } from './device';
 import * as os from 'node:os';
 import type { IrDropOptions, IrDropStats } from './irdrop';
 import { solveArrays, statsOf } from './irdropPool';
-import { crossbarRng, programCrossbar, synapseOwners, type ProgrammedCrossbar } from './program';
+import { crossbarRng, programCrossbar, synapseOwners, type PhysicalLines, type ProgrammedCrossbar } from './program';
 
 export interface CrossbarSlices {
   cols: number[];
@@ -52,6 +56,12 @@ export interface Chip {
 export interface ChipOptions extends IrDropOptions {
   /** Threads solving arrays (1 or 2; default 2 when the machine has two cores): the chip is the same either way. */
   threads?: number;
+  /** Spare word and bit lines per crossbar: arrays of side size + spares (default 0). */
+  spares?: number;
+  /** Per layer and crossbar, where its lines sit in the array (fault-aware remapping); absent: lines 0, 1, … */
+  lines?: readonly (readonly (PhysicalLines | undefined)[])[];
+  /** Measured stuck cells of crossbar `index` of layer `layer` (stuckCells' layout), replacing the drawn ones; undefined: drawn. */
+  faults?: (layer: number, index: number) => Int8Array | undefined;
 }
 
 /** Arrays solved per batch: bounds the memory of a batch's conductances and results (≈ 2 × 64 MB). */
@@ -69,7 +79,9 @@ export function buildChip(layers: readonly number[], weights: readonly Float32Ar
   const threads = opts.threads ?? defaultThreads();
   const wires = { wireRow_ohm: dev.wireRow_ohm, wireCol_ohm: dev.wireCol_ohm, driver_ohm: dev.driver_ohm, sense_ohm: dev.sense_ohm };
   const irdrop: IrDropOptions = { ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}), ...(opts.maxSweeps !== undefined ? { maxSweeps: opts.maxSweeps } : {}), ...(opts.chunkCells !== undefined ? { chunkCells: opts.chunkCells } : {}) };
-  const nm = size * size;
+  const spares = opts.spares ?? 0;
+  const side = size + spares;
+  const nm = side * side;
   let arrays = 0;
   const out = weights.map((w, l): ChipLayer => {
     const nin = layers[l];
@@ -86,13 +98,15 @@ export function buildChip(layers: readonly number[], weights: readonly Float32Ar
       // Program a batch of crossbars, solve their arrays together, then gather them.
       const batch: ProgrammedCrossbar[] = [];
       for (let cells = 0; p0 < xbs.length && (batch.length === 0 || cells < BATCH_CELLS); p0++) {
-        const prog = programCrossbar(w, nin, xbs[p0], size, wmax, dev, crossbarRng(seed, l, p0), { owners, index: p0 });
+        const faults = opts.faults?.(l, p0);
+        const lines = opts.lines?.[l]?.[p0];
+        const prog = programCrossbar(w, nin, xbs[p0], size, wmax, dev, crossbarRng(seed, l, p0), { owners, index: p0 }, { spares, ...(lines ? { lines } : {}), ...(faults ? { faults } : {}) });
         batch.push(prog);
         cells += 2 * prog.arrays.length * nm;
       }
       const flat = batch.flatMap((prog) => prog.arrays.flat());
-      const used = batch.flatMap((prog) => prog.arrays.flatMap(() => [prog.inputs, prog.inputs]));
-      const solved = solveArrays(flat, size, size, used, wires, irdrop, threads);
+      const used = batch.flatMap((prog) => prog.arrays.flatMap(() => [prog.drivenLines, prog.drivenLines]));
+      const solved = solveArrays(flat, side, side, used, wires, irdrop, threads);
       arrays += flat.length;
       for (let k = 0; k < flat.length; k++) {
         const st = statsOf(solved, k);
@@ -106,7 +120,7 @@ export function buildChip(layers: readonly number[], weights: readonly Float32Ar
           return { ep: solved.out.subarray(at, at + nm), en: solved.out.subarray(at + nm, at + 2 * nm) };
         });
         k += 2 * prog.arrays.length;
-        gather(prog, xb, nout, size, slices, dense, noise, keep);
+        gather(prog, xb, nout, side, slices, dense, noise, keep);
       });
     }
     return { inputs: nin, outputs: nout, dense: Float32Array.from(dense), ...(noise ? { noiseVar: Float32Array.from(noise) } : {}), ...(keep ? { crossbars: keep } : {}) };
@@ -115,7 +129,7 @@ export function buildChip(layers: readonly number[], weights: readonly Float32Ar
 }
 
 /** One crossbar's effective matrices (per slice, positive and negative) into the layer's sums, and kept per crossbar for an ADC. */
-function gather(prog: ProgrammedCrossbar, xb: Crossbar, nout: number, size: number, slices: { ep: Float64Array; en: Float64Array }[], dense: Float64Array, noise: Float64Array | undefined, keep: CrossbarSlices[] | undefined): void {
+function gather(prog: ProgrammedCrossbar, xb: Crossbar, nout: number, side: number, slices: { ep: Float64Array; en: Float64Array }[], dense: Float64Array, noise: Float64Array | undefined, keep: CrossbarSlices[] | undefined): void {
   const a = prog.inputs;
   const b = prog.outputs;
   const diffs: Float32Array[] = [];
@@ -126,12 +140,13 @@ function gather(prog: ProgrammedCrossbar, xb: Crossbar, nout: number, size: numb
     const sq = keep && noise ? new Float32Array(a * b) : undefined;
     for (let i = 0; i < a; i++)
       for (let j = 0; j < b; j++) {
-        const d = ep[i * size + j] - en[i * size + j];
+        const cell = prog.wordLines[i] * side + prog.bitLines[j];
+        const d = ep[cell] - en[cell];
         const at = xb.cols[i] * nout + xb.rows[j];
         dense[at] += sw * d;
-        if (noise) noise[at] += sw * sw * (ep[i * size + j] ** 2 + en[i * size + j] ** 2);
+        if (noise) noise[at] += sw * sw * (ep[cell] ** 2 + en[cell] ** 2);
         if (diff) diff[i * b + j] = d;
-        if (sq) sq[i * b + j] = ep[i * size + j] ** 2 + en[i * size + j] ** 2;
+        if (sq) sq[i * b + j] = ep[cell] ** 2 + en[cell] ** 2;
       }
     if (diff) diffs.push(diff);
     if (sq) sumSqs.push(sq);

@@ -4,6 +4,11 @@
  * the software network runs the same test images through the same path.
  * The derived reliable crossbar size of a preset is the largest size whose
  * mean hardware accuracy is within `lossLimit` of the software accuracy.
+ *
+ * Spare lines (`spares`) grow every array of every chip to (size + spares)²
+ * and are reported with the area they cost; a measured stuck-cell map
+ * (`stuckMap`, stuckMap.ts) replaces the drawn faults of the chips it lists,
+ * for programming and for remapping alike.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Split } from '../data/dataset';
@@ -13,11 +18,14 @@ import type { Spread } from '../format/compare';
 import { buildChip } from './chip';
 import { placeNetwork, type PlacementStats } from './placement';
 import { remapNetwork, type RemapStats } from './faultRemap';
+import { slicing } from './program';
+import { measuredChips, type StuckMap } from './stuckMap';
+import { arraysPerMpe, mpeArea, networkArea } from './cost';
 import { simulatedDevice, type NonIdeality } from './device';
 import { accuracyOf, chipPredictions, softwarePredictions } from './hardwareAccuracy';
 import type { Preset } from './presets';
 import { activationScales, simulateSnn } from './snn';
-import type { Chip } from './chip';
+import type { Chip, ChipOptions } from './chip';
 
 export interface ChipEvaluationOptions {
   chips: number;
@@ -38,6 +46,10 @@ export interface ChipEvaluationOptions {
   placement?: 'ir-aware';
   /** Fault-aware remapping: each chip's crossbars reordered for its own stuck cells, measured with and without (faultRemap.ts). */
   remap?: 'faults';
+  /** Spare word and bit lines per crossbar (default 0): every array is (size + spares)², the remapping may use them. */
+  spares?: number;
+  /** A measured stuck-cell map: chip k of the file (seed first + k) has those stuck cells, not drawn ones. */
+  stuckMap?: StuckMap;
   /** Called after each chip (progress). */
   onChip?: (preset: string, size: number, seed: number, accuracy: number, seconds: number, parts: { build: number; forward: number }) => void;
 }
@@ -100,18 +112,27 @@ export async function evaluateChips(
       if (o.placement === 'ir-aware') ({ mapping, stats: placement } = placeNetwork(layers, weights, mapping, size, dev, o.tolerance));
       const without: number[] = [];
       const remaps: RemapStats[] = [];
-      for (const seed of seeds) {
+      const spares = o.spares ?? 0;
+      // Chips of a measured map: their stuck cells read, not drawn (checked against this size's mapping).
+      const measured = o.stuckMap
+        ? measuredChips(o.stuckMap, { chips: o.chips, size, spares, slices: slicing(dev).slices, crossbars: mapping.map((xbs) => xbs.length) })
+        : undefined;
+      for (const [c, seed] of seeds.entries()) {
         const t = Date.now();
+        const faults = measured?.get(c);
+        const build = { tolerance: o.tolerance, spares, ...(faults ? { faults } : {}) };
         let chipMapping = mapping;
+        let placed: ChipOptions['lines'];
         if (o.remap === 'faults') {
           // The same chip as it would be without remapping: what remapping recovers is measured on it.
-          const plain = buildChip(layers, weights, mapping, size, dev, seed, { tolerance: o.tolerance });
+          const plain = buildChip(layers, weights, mapping, size, dev, seed, build);
           without.push(accuracyOf(await chipPredictions(plain, dev, data.test, scales, fwd), labels));
-          const r = remapNetwork(layers, weights, mapping, size, dev, seed);
+          const r = remapNetwork(layers, weights, mapping, size, dev, seed, { spares, ...(faults ? { faults } : {}) });
           chipMapping = r.mapping;
+          placed = r.lines;
           remaps.push(r.stats);
         }
-        const chip = buildChip(layers, weights, chipMapping, size, dev, seed, { tolerance: o.tolerance });
+        const chip = buildChip(layers, weights, chipMapping, size, dev, seed, { ...build, ...(placed ? { lines: placed } : {}) });
         const built = Date.now();
         const acc = accuracyOf(await chipPredictions(chip, dev, data.test, scales, fwd), labels);
         perChip.push(acc);
@@ -121,6 +142,10 @@ export async function evaluateChips(
         o.onChip?.(p.name, size, seed, acc, (Date.now() - t) / 1000, { build: (built - t) / 1000, forward: (Date.now() - built) / 1000 });
       }
       const accuracy = spread(perChip);
+      // Spares: every mPE's arrays grow from size² to (size + S)² cells, with S more drivers and S more neurons (cost.ts mpeArea).
+      const mpes = mapping.reduce((a, xbs) => a + xbs.length, 0);
+      const arraysEach = arraysPerMpe(p);
+      const spareArea = spares ? (mpes * (mpeArea(p, size + spares, arraysEach) - mpeArea(p, size, arraysEach))) / 1e6 : 0;
       results.push({
         preset: p.name,
         crossbarSize: size,
@@ -136,6 +161,8 @@ export async function evaluateChips(
         dacBits: dev.dacBits,
         ...(placement ? { placement } : {}),
         ...(remaps.length ? { remap: remapSummary(perChip, without, remaps) } : {}),
+        ...(spares ? { spareLines: spares, spareArea_mm2: spareArea, spareAreaFraction: spareArea / networkArea(p, size, mpes, arraysEach).total_mm2 } : {}),
+        ...(measured?.size ? { measuredChips: seeds.filter((_, c) => measured.has(c)) } : {}),
         ...(snnPerChip.length ? { snnPerChip, snnAccuracy: spread(snnPerChip) } : {}),
       });
     }
@@ -150,7 +177,13 @@ export async function evaluateChips(
   ];
   if (o.snn) notes.push(`spiking presets: the rate-coded network on each chip's effective weights, ${o.snn.images} test images, T = ${o.snn.timesteps} (read noise not drawn per timestep)`);
   if (o.off.length) notes.push(`non-idealities off: ${o.off.join(', ')}`);
-  if (o.remap) notes.push('fault-aware remapping: each chip\'s crossbars have their inputs and outputs permuted among their own lines so that its stuck cells spoil the least (no spare lines); accuracy measured with and without on the same chip');
+  if (o.remap)
+    notes.push(
+      `fault-aware remapping: each chip's crossbars have their inputs and outputs moved among the lines of their arrays (${o.spares ? `${o.spares} spare word and bit lines each` : 'no spare lines'}) so that its stuck cells spoil the least; accuracy measured with and without on the same chip`,
+    );
+  if (o.spares)
+    notes.push(`spare lines: every array has ${o.spares} spare word lines and bit lines (G_off until a line moves there); their area is the mPE area at size + ${o.spares} minus at size (cells, row drivers, neurons)`);
+  if (o.stuckMap) notes.push(`measured stuck cells: the chips ${o.stuckMap.file} lists (0-based, chip k is seed ${seeds[0]} + k) have its stuck cells, not drawn ones`);
   if (o.placement) notes.push('IR-aware placement: in each crossbar the inputs drawing the most current on the word lines nearest the sense end, the outputs collecting the most on the bit lines nearest the drivers, where that lowers the crossbar\'s IR-drop error on nominal conductances');
   return { softwareAccuracy, images, chips: o.chips, lossLimit: o.lossLimit, off: [...o.off], solverTolerance: o.tolerance, results, reliable, notes };
 }

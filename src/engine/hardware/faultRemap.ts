@@ -4,9 +4,13 @@
  * so each crossbar's inputs are permuted among its word lines and its outputs
  * among its bit lines to put the stuck cells where they spoil the least:
  * stuck-off cells under zero or small weights, stuck-on cells under large
- * weights of their array's sign. The lines a crossbar holds, and so the
- * crossbar count, never change (no spare lines: a crossbar's unused lines stay
- * unused).
+ * weights of their array's sign. Every line of the physical array is a
+ * place a line may go: those the crossbar uses, those of the size×size core
+ * it leaves free, and S spare word and bit lines (`spares`: the array is
+ * (size + S)², the spares hold G_off until a line moves onto one). The
+ * inputs and outputs a crossbar holds, and so the crossbar count, never
+ * change; where they sit is returned as `PhysicalLines` when it is not lines
+ * 0, 1, … in the new order.
  *
  * Error of a weight w on a cell, in units of the slice's weight per ΔG
  * (summed over the slices and both arrays of the pair), with φ the level
@@ -14,12 +18,14 @@
  *   stuck at G_on:  1 − φ on w's own side (w ≠ 0), 1 elsewhere;
  *   stuck at G_off: φ on w's own side, 0 elsewhere.
  * Word lines are assigned with the bit lines fixed, then the bit lines with
- * the word lines fixed, each an exact assignment (Hungarian method, O(n³));
+ * the word lines fixed, each an exact assignment of the crossbar's lines to
+ * the array's size + S lines (Hungarian method on a square matrix padded with
+ * empty lines that cost nothing anywhere, O((size + S)³));
  * the new order is kept only where it lowers the crossbar's total error.
  */
 import type { Crossbar } from '../format/mapping';
 import type { Device } from './device';
-import { crossbarRng, slicing, stuckCells, synapseOwners, STUCK_OFF, STUCK_ON, type Owned } from './program';
+import { crossbarRng, linesOf, slicing, stuckCells, synapseOwners, STUCK_OFF, STUCK_ON, type Owned, type PhysicalLines } from './program';
 
 export interface RemapStats {
   crossbars: number;
@@ -113,92 +119,150 @@ function cellError(phi: Float64Array, positive: boolean, nonzero: boolean, fault
   return e;
 }
 
-/** Remap one crossbar for its faults; `faults` from stuckCells. Returns the new crossbar (or the same) and the errors. */
-export function remapCrossbar(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, faults: Int8Array, owned?: Owned): { xb: Crossbar; before: number; after: number } {
+/** What remapping made of one crossbar: the crossbar (its lines in physical order), where they sit (undefined: lines 0, 1, …), and its fault error before and after. */
+export interface RemappedCrossbar {
+  xb: Crossbar;
+  lines?: PhysicalLines;
+  before: number;
+  after: number;
+}
+
+export interface RemapOptions {
+  /** Spare word and bit lines: the array side is size + spares (default 0). */
+  spares?: number;
+  /** Where the crossbar's lines sit before remapping (default: lines 0, 1, … in the mapping's order). */
+  from?: PhysicalLines;
+}
+
+/**
+ * Remap one crossbar for its faults (`faults` in stuckCells' layout, side =
+ * size + spares). Every physical line of the array is a slot: the lines the
+ * crossbar uses, the lines of the core it leaves free and the spares; a line
+ * no input (output) sits on carries no current that is read, so its stuck
+ * cells cost nothing. Returns the crossbar with its lines in physical order.
+ */
+export function remapCrossbar(w: Float32Array, nin: number, xb: Crossbar, size: number, wmax: number, dev: Device, faults: Int8Array, owned?: Owned, opts: RemapOptions = {}): RemappedCrossbar {
   const a = xb.cols.length;
   const b = xb.rows.length;
-  const cells = size * size;
+  const side = size + (opts.spares ?? 0);
+  const cells = side * side;
   const { slices, digitBits } = slicing(dev);
+  if (faults.length !== 2 * slices * cells) throw new Error(`a stuck-cell map of ${faults.length} cells for ${2 * slices} arrays of ${side}×${side}`);
+  const start = linesOf(xb, side, opts.from);
   // Slice s counts 2^(digitBits·s) times the first: its errors weigh that much more.
   const sliceUnit = Float64Array.from({ length: slices }, (_, s) => 2 ** (digitBits * s));
   // A synapse another crossbar holds is G_off here, as a zero weight.
   const W = (i: number, j: number) => (owned && owned.owners[xb.rows[j] * nin + xb.cols[i]] !== owned.index ? 0 : w[xb.rows[j] * nin + xb.cols[i]]);
   const phi = Array.from({ length: a * b }, (_, k) => levelsOf(W(Math.floor(k / b), k % b), wmax, dev));
   // Physical cells with a fault, per word line: the only places an order can matter.
-  const faulty: number[][] = Array.from({ length: a }, () => []);
-  for (let i = 0; i < a; i++)
-    for (let j = 0; j < b; j++) {
+  const faulty: number[][] = Array.from({ length: side }, () => []);
+  for (let i = 0; i < side; i++)
+    for (let j = 0; j < side; j++) {
       let any = false;
-      for (let k = 0; k < 2 * slices && !any; k++) any = faults[k * cells + i * size + j] !== 0;
+      for (let k = 0; k < 2 * slices && !any; k++) any = faults[k * cells + i * side + j] !== 0;
       if (any) faulty[i].push(j);
     }
-  // rowAt[i]: the logical input on word line i; colAt[j]: the logical output on bit line j.
+  // rowAt[i]: the logical input on word line i, colAt[j]: the logical output on bit line j (−1: none).
+  const err = (c: number, r: number, i: number, j: number) => {
+    const wv = W(c, r);
+    return cellError(phi[c * b + r], wv > 0, wv !== 0, faults, i * side + j, cells, sliceUnit);
+  };
   const total = (rowAt: Int32Array, colAt: Int32Array) => {
     let e = 0;
-    for (let i = 0; i < a; i++)
-      for (const j of faulty[i]) {
-        const wv = W(rowAt[i], colAt[j]);
-        e += cellError(phi[rowAt[i] * b + colAt[j]], wv > 0, wv !== 0, faults, i * size + j, cells, sliceUnit);
-      }
+    for (let i = 0; i < side; i++) if (rowAt[i] >= 0) for (const j of faulty[i]) if (colAt[j] >= 0) e += err(rowAt[i], colAt[j], i, j);
     return e;
   };
-  const identity = (n: number) => Int32Array.from({ length: n }, (_, k) => k);
-  let rowAt = identity(a);
-  let colAt = identity(b);
+  const at = (n: number, pos: Int32Array) => {
+    const o = new Int32Array(side).fill(-1);
+    for (let k = 0; k < n; k++) o[pos[k]] = k;
+    return o;
+  };
+  let rowAt = at(a, start.wordLines);
+  let colAt = at(b, start.bitLines);
   const before = total(rowAt, colAt);
-  if (before === 0) return { xb, before, after: 0 };
-  // Word lines with the bit lines fixed: cost of logical input c on word line i.
-  const rowCost = new Float64Array(a * a);
+  if (before === 0) return { xb, ...(opts.from ? { lines: opts.from } : {}), before, after: 0 };
+  // Word lines with the bit lines fixed: cost of logical input c (c ≥ a: no input) on word line i.
+  const rowCost = new Float64Array(side * side);
   for (let c = 0; c < a; c++)
-    for (let i = 0; i < a; i++) {
+    for (let i = 0; i < side; i++) {
       let e = 0;
-      for (const j of faulty[i]) {
-        const wv = W(c, colAt[j]);
-        e += cellError(phi[c * b + colAt[j]], wv > 0, wv !== 0, faults, i * size + j, cells, sliceUnit);
-      }
+      for (const j of faulty[i]) if (colAt[j] >= 0) e += err(c, colAt[j], i, j);
       // A hair more for moving a line: among equal costs, lines stay where they are.
-      rowCost[c * a + i] = e + (c === i ? 0 : MOVE);
+      rowCost[c * side + i] = e + (start.wordLines[c] === i ? 0 : MOVE);
     }
-  const inputTo = hungarian(rowCost, a);
-  rowAt = new Int32Array(a);
+  const inputTo = hungarian(rowCost, side);
+  rowAt = new Int32Array(side).fill(-1);
   for (let c = 0; c < a; c++) rowAt[inputTo[c]] = c;
-  // Then the bit lines, with the word lines fixed: cost of logical output r on bit line j.
-  const faultyCol: number[][] = Array.from({ length: b }, () => []);
-  for (let i = 0; i < a; i++) for (const j of faulty[i]) faultyCol[j].push(i);
-  const colCost = new Float64Array(b * b);
+  // Then the bit lines, with the word lines fixed: cost of logical output r (r ≥ b: none) on bit line j.
+  const faultyCol: number[][] = Array.from({ length: side }, () => []);
+  for (let i = 0; i < side; i++) for (const j of faulty[i]) faultyCol[j].push(i);
+  const colCost = new Float64Array(side * side);
   for (let r = 0; r < b; r++)
-    for (let j = 0; j < b; j++) {
+    for (let j = 0; j < side; j++) {
       let e = 0;
-      for (const i of faultyCol[j]) {
-        const wv = W(rowAt[i], r);
-        e += cellError(phi[rowAt[i] * b + r], wv > 0, wv !== 0, faults, i * size + j, cells, sliceUnit);
-      }
-      colCost[r * b + j] = e + (r === j ? 0 : MOVE);
+      for (const i of faultyCol[j]) if (rowAt[i] >= 0) e += err(rowAt[i], r, i, j);
+      colCost[r * side + j] = e + (start.bitLines[r] === j ? 0 : MOVE);
     }
-  const outputTo = hungarian(colCost, b);
-  colAt = new Int32Array(b);
+  const outputTo = hungarian(colCost, side);
+  colAt = new Int32Array(side).fill(-1);
   for (let r = 0; r < b; r++) colAt[outputTo[r]] = r;
   const after = total(rowAt, colAt);
-  if (!(after < before)) return { xb, before, after: before };
-  return { xb: { ...xb, cols: Array.from(rowAt, (c) => xb.cols[c]), rows: Array.from(colAt, (r) => xb.rows[r]) }, before, after };
+  if (!(after < before)) return { xb, ...(opts.from ? { lines: opts.from } : {}), before, after: before };
+  // The crossbar's lines in physical order; where they sit, unless that is 0, 1, … (a plain reordering).
+  const wordLines: number[] = [];
+  const cols: number[] = [];
+  rowAt.forEach((c, i) => c >= 0 && (cols.push(xb.cols[c]), wordLines.push(i)));
+  const bitLines: number[] = [];
+  const rows: number[] = [];
+  colAt.forEach((r, j) => r >= 0 && (rows.push(xb.rows[r]), bitLines.push(j)));
+  const packed = wordLines.every((x, k) => x === k) && bitLines.every((x, k) => x === k);
+  return { xb: { ...xb, cols, rows }, ...(packed ? {} : { lines: { wordLines, bitLines } }), before, after };
 }
 
-/** Remap every crossbar of a mapped network for chip `chipSeed`'s stuck cells (`weights[l]` [outputs × inputs], masked). */
-export function remapNetwork(layers: readonly number[], weights: readonly Float32Array[], mapping: readonly Crossbar[][], size: number, dev: Device, chipSeed: number): { mapping: Crossbar[][]; stats: RemapStats } {
+export interface RemapNetworkOptions {
+  /** Spare word and bit lines per crossbar (default 0). */
+  spares?: number;
+  /** Measured stuck cells of a crossbar (stuckMap.ts), instead of the chip's drawn ones; undefined: drawn. */
+  faults?: (layer: number, index: number) => Int8Array | undefined;
+  /** Where each crossbar's lines sit before remapping (a remapped network's `lines`). */
+  lines?: readonly (readonly (PhysicalLines | undefined)[])[];
+}
+
+/**
+ * Remap every crossbar of a mapped network for chip `chipSeed`'s stuck cells
+ * (`weights[l]` [outputs × inputs], masked). `lines[l][k]`: where crossbar k
+ * of layer l now sits (buildChip's `lines`), undefined where it fills lines
+ * 0, 1, … in the returned mapping's order.
+ */
+export function remapNetwork(
+  layers: readonly number[],
+  weights: readonly Float32Array[],
+  mapping: readonly Crossbar[][],
+  size: number,
+  dev: Device,
+  chipSeed: number,
+  opts: RemapNetworkOptions = {},
+): { mapping: Crossbar[][]; lines: (PhysicalLines | undefined)[][]; stats: RemapStats } {
   const stats: RemapStats = { crossbars: 0, remapped: 0, errorBefore: 0, errorAfter: 0 };
+  const spares = opts.spares ?? 0;
+  const lines: (PhysicalLines | undefined)[][] = [];
   const out = mapping.map((xbs, l) => {
     const w = weights[l];
     let wmax = 0;
     for (const v of w) wmax = Math.max(wmax, Math.abs(v));
     const owners = synapseOwners(xbs, layers[l + 1], layers[l]);
+    lines.push([]);
     return xbs.map((xb, k) => {
       stats.crossbars++;
-      const r = remapCrossbar(w, layers[l], xb, size, wmax, dev, stuckCells(dev, crossbarRng(chipSeed, l, k), size), { owners, index: k });
+      const faults = opts.faults?.(l, k) ?? stuckCells(dev, crossbarRng(chipSeed, l, k), size, spares);
+      const from = opts.lines?.[l]?.[k];
+      const r = remapCrossbar(w, layers[l], xb, size, wmax, dev, faults, { owners, index: k }, { spares, ...(from ? { from } : {}) });
       stats.errorBefore += r.before;
       stats.errorAfter += r.after;
       if (r.xb !== xb) stats.remapped++;
+      lines[l].push(r.lines);
       return r.xb;
     });
   });
-  return { mapping: out, stats };
+  return { mapping: out, lines, stats };
 }
