@@ -177,3 +177,27 @@ test('checkpoint forking: only TraNNsformer trainings whose first clusterStart â
   assert.equal(fork({ grid: { crossbar: [16, 32] } }, { clusterStart: 1 }).sharing.checkpointForking, false);
   assert.equal(planSweep(loadConfigObject(base({ grid: { crossbar: [16, 32], mode: ['pruning', 'original'] } }))).sharing.checkpointForking, false);
 });
+
+test('hardware-aware training: the crossbar and preset it trains through split trainings the plain ones share; the levers are axes', () => {
+  const plan = (transform: Record<string, unknown>, grid: Record<string, unknown[]>) =>
+    planSweep(loadConfigObject({ ...base({ grid }), transform: { mode: 'original', ...transform } }), { threads: 1 });
+  // Plain original: one training for every size and preset.
+  assert.equal(plan({}, { crossbar: [16, 32], preset: ['resparc-45nm', 'puma-32nm'] }).jobs.length, 1);
+  // Through the chip from epoch 8: each size and preset is another network.
+  assert.equal(plan({ hardwareAwareFrom: 8 }, { crossbar: [16, 32], preset: ['resparc-45nm', 'puma-32nm'] }).jobs.length, 4);
+  // The hardwareAware axis: off, and two starts: three trainings; placement and remapping as axes.
+  const levers = plan({}, { hardwareAware: [0, 6, 9], placement: ['none', 'ir-aware'], remap: ['none', 'faults'], spareLines: [0, 2] });
+  assert.equal(levers.points.length, 24);
+  const first = levers.points[1];
+  assert.deepEqual(first.axes.map((a) => [a.axis, a.path.join('.')]), [
+    ['hardwareAware', 'transform.hardwareAwareFrom'],
+    ['placement', 'hardware.placement'],
+    ['remap', 'hardware.remap'],
+    ['spareLines', 'hardware.spareLines'],
+  ]);
+  // Hardware-aware epochs before clusterStart block forking across crossbar sizes; after it, they fork.
+  const fork = (from: number) =>
+    planSweep(loadConfigObject({ ...base({ grid: { crossbar: [16, 32] } }), transform: { mode: 'trannsformer', clusterStart: 4, clusterPruneStart: 8, hardwareAwareFrom: from } }), { threads: 1 });
+  assert.equal(fork(2).sharing.checkpointForking, false);
+  assert.equal(fork(6).sharing.checkpointForking, true);
+});

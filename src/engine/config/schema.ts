@@ -502,7 +502,7 @@ export const configSchema = {
         grid: {
           type: 'object',
           description:
-            'Axis → values; every combination is a point. Axes: crossbar, preset, mode, pruneRateScale, qualityMax, qualityMin, partitions, epochs, seed, or a dotted path to a numeric field such as "training.learningRate".',
+            'Axis → values; every combination is a point. Axes: crossbar, preset, mode, pruneRateScale, qualityMax, qualityMin, partitions, epochs, seed, hardwareAware, placement, remap, spareLines, or a dotted path to a numeric field such as "training.learningRate".',
           properties: {
             crossbar: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 8, maximum: 512 }, description: 'Crossbar sizes x to try (cells per side, 8–512).' },
             preset: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 }, description: 'Technology presets to price each network with, by name or path.' },
@@ -513,6 +513,10 @@ export const configSchema = {
             partitions: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 32 }, description: 'Balanced partitions per layer to try (partitions).' },
             epochs: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 10000 }, description: 'Training epoch counts to try (epochs).' },
             seed: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0, maximum: 4294967295 }, description: 'Seeds to try (each a whole training run).' },
+            hardwareAware: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0, maximum: 100000 }, description: 'Epochs from which training goes through the chip, to try (epoch number; 0: plain training).' },
+            placement: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['none', 'ir-aware'] }, description: 'Placements of each crossbar\'s lines to try (none, ir-aware).' },
+            remap: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['none', 'faults'] }, description: 'Fault-aware remapping to try (none, faults).' },
+            spareLines: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 0, maximum: 64 }, description: 'Spare word and bit lines per crossbar to try (lines).' },
           },
           additionalProperties: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'number' }, description: 'Values of the numeric field at this dotted path.' },
         },

@@ -152,6 +152,9 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
     { timesteps: opts.timesteps ?? hw.timesteps, encoding: opts.encoding ?? hw.encoding, images: opts.images ?? hw.snnImages, percentile: hw.percentile, seed: config.training.seed },
   );
   const results: PricedMapping[] = [];
+  // Spare lines are silicon: every array is (x + S)² whether or not a chip needs them.
+  const spareLines = opts.spares ?? hw.spareLines ?? 0;
+  if (spareLines) notes.push(`every crossbar carries ${spareLines} spare word and bit lines: area priced at (x + ${spareLines})² cells per array`);
   for (const p of presets)
     mappings.forEach((m, mi) => {
       const x = m.crossbarSize;
@@ -164,7 +167,7 @@ export async function evaluateNetwork(input: PricingInput, opts: EvaluateOptions
         mpes: m.total,
         perLayer: m.perLayer,
         utilisation: m.utilisation,
-        area: networkArea(p, x, m.total, arrays),
+        area: networkArea(p, x + spareLines, m.total, arrays),
         energy: spikingEnergy(p, m.layers.map((l, li) => ({ crossbars: l.crossbars, spikes: snn.spikes[mi][li] })), arrays),
         adcEnergy_uJ: adcEnergy(p, m.layers.map((l) => l.crossbars), 8, arrays),
         adcArea_mm2: adcArea(p, x, m.total, arrays),

@@ -275,7 +275,11 @@ export async function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, r
     const own = readEvaluation(dir);
     const single = points.length === 1 && own && own.results.length > 0 && job.crossbars.length === 1 && job.presets.length === 1 && (!chips || own.hardwareAccuracy?.off.length === 0);
     const e = single ? own : await evaluateRun(dir, { crossbars: job.crossbars, presets: job.presets, write: false, ...(chips ? { chips } : {}) });
-    for (const p of points) priced[p.id] = figuresAt(e, job.crossbars, job.presets, p.crossbar, p.preset, acc);
+    for (const p of points) {
+      const f = figuresAt(e, job.crossbars, job.presets, p.crossbar, p.preset, acc);
+      // What a lever costs in time (hardware-aware training) stands beside what it buys.
+      priced[p.id] = 'error' in f ? f : { ...f, trainSeconds: result.seconds };
+    }
   } catch (err) {
     for (const p of points) priced[p.id] = { error: `pricing failed: ${errorMessage(err)}` };
   }

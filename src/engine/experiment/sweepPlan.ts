@@ -113,13 +113,16 @@ export function stableStringify(v: unknown): string {
 /** What a trained network depends on: everything but the name, the thread count, how often it checkpoints, the preset, and the transform fields its mode ignores. */
 export function trainingKey(c: Readonly<ExperimentConfig>): string {
   const t = c.transform;
+  // Hardware-aware training trains through the preset's device at the crossbar size: both shape the network then.
+  const hwa = t.hardwareAwareFrom > 0 ? { hardwareAwareFrom: t.hardwareAwareFrom, hardwareAwareOff: t.hardwareAwareOff, crossbar: t.crossbar } : {};
   const transform =
     t.mode === 'original'
-      ? { mode: t.mode }
+      ? { mode: t.mode, ...hwa }
       : t.mode === 'pruning'
-        ? { mode: t.mode, pruneRates: t.pruneRates, pruneRateScale: t.pruneRateScale, slowdown: t.slowdown }
+        ? { mode: t.mode, pruneRates: t.pruneRates, pruneRateScale: t.pruneRateScale, slowdown: t.slowdown, ...hwa }
         : { ...t };
-  const { preset: _preset, ...hardware } = c.hardware;
+  const { preset, ...rest } = c.hardware;
+  const hardware = t.hardwareAwareFrom > 0 ? { ...rest, preset } : rest;
   const { workers: _workers, checkpointEvery: _checkpointEvery, ...training } = c.training;
   return stableStringify({ dataset: c.dataset, network: c.network, training, transform, hardware, backend: c.backend });
 }
@@ -156,6 +159,8 @@ export function forkKey(c: Readonly<ExperimentConfig>): { key: string; epoch: nu
   if (t.mode !== 'trannsformer' || t.clusterStart === undefined || t.clusterPruneStart === undefined) return undefined;
   const epoch = t.clusterStart - 1;
   if (epoch < 1 || t.clusterPruneStart < t.clusterStart) return undefined;
+  // Hardware-aware epochs before the fork depend on the crossbar size and preset, which forks may differ in.
+  if (t.hardwareAwareFrom > 0 && t.hardwareAwareFrom <= epoch) return undefined;
   const early: Record<string, unknown> = { ...t };
   for (const f of FORK_AFTER) delete early[f];
   const { preset: _preset, ...hardware } = c.hardware;

@@ -117,6 +117,8 @@ export interface SweepFigures {
   utilisation: number;
   area_mm2: number;
   energy_uJ: number;
+  /** Wall-clock seconds the point's training took (its own run: a forked run without its parent's shared epochs). */
+  trainSeconds?: number;
   /** "adc": area and energy are the bit-serial ANN's with ADCs (hwAccuracy was measured through them); absent: the spiking implementation's. */
   machine?: 'adc';
   /** Pricing warnings (a crossbar larger than the preset's largest reliable one): such a point is never recommended. */

@@ -258,7 +258,7 @@ export function pointsCsv(front: SweepFront): string {
   const head = [
     ...['id', 'job', 'status', 'mode', 'crossbar', 'preset', 'epochs', ...axes.map((a) => `axis:${a}`), 'test_accuracy', 'snn_accuracy'],
     ...['hw_accuracy', 'hw_accuracy_std', 'hw_accuracy_min', 'hw_accuracy_max', 'hw_chips'],
-    ...['accuracy_loss', 'mpes', 'utilisation', 'area_mm2', 'energy_uJ', 'machine', 'rank', 'on_front', 'recommended', 'repriced', 'run_dir', 'error'],
+    ...['accuracy_loss', 'mpes', 'utilisation', 'area_mm2', 'energy_uJ', 'train_s', 'machine', 'rank', 'on_front', 'recommended', 'repriced', 'run_dir', 'error'],
   ];
   const lines = front.points.map((p) =>
     [
@@ -282,6 +282,7 @@ export function pointsCsv(front: SweepFront): string {
       p.figures?.utilisation,
       p.figures?.area_mm2,
       p.figures?.energy_uJ,
+      p.figures?.trainSeconds,
       p.figures?.machine,
       p.rank,
       p.rank === 0 ? 1 : 0,
