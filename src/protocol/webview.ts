@@ -126,6 +126,8 @@ export interface ParetoPoint {
   beyondClaim?: string;
   /** `values.hwAccuracy` of one network: the mean over this many simulated chips, with its spread over them (not over seeds). */
   hwChips?: { chips: number; std?: number; min: number; max: number };
+  /** A sweep point's cost in time: the seconds its training took (points.csv train_s). */
+  trainSeconds?: number;
 }
 export interface ParetoSpread {
   /** Seeds the figure is over. */
@@ -148,6 +150,8 @@ export interface ParetoSweepPoint {
   /** A design over several seeds: the seeds, and the verdict on its accuracy against the original's. */
   seeds?: number[];
   verdict?: string;
+  /** On the sweep's own front over all its objectives (pareto.json's front; a design's rank 0 with several seeds). */
+  onFront?: boolean;
 }
 /** The sweep a Pareto panel is scoped to (opened on a sweep node): what pareto.json says of it. */
 export interface ParetoSweepSummary {
@@ -158,6 +162,8 @@ export interface ParetoSweepSummary {
   planned: number;
   failed: number;
   accuracyLossLimit: number;
+  /** The objectives its front is over (pareto.json's objectives). */
+  objectives?: string[];
   /** The recommended point's id, or why there is none. */
   recommended?: string;
   noRecommendation?: string;

@@ -401,6 +401,68 @@ describe('Pareto panel', { skip }, () => {
     await p.page.context().close();
   });
 
+  test('a sweep over the hardware levers: every point listed with its lever axes, hardware accuracy, area and training time, the sweep\'s front and recommendation (dark and light)', async () => {
+    const dir = '/runs/20260106-000000-levers-sweep';
+    // Planted: p0 (no lever) and p1 (remap) train alike, so they share area and energy and differ only on chip;
+    // p3 (hardware-aware training) costs 3× the training time. The sweep's front over three objectives is p1, p3.
+    const pt = (id: string, axes: Record<string, unknown>, hw: number, area: number, energy: number, trainSeconds: number): SweepPointResult => ({
+      id, jobId: `j${id}`, status: 'completed', mode: 'trannsformer', crossbar: 256, preset: 'resparc-45nm', epochs: 4, axes, runDir: `${dir}/run-${id}`, repriced: false, accuracyLoss: 0.98 - hw,
+      figures: { testAccuracy: 0.975, hwAccuracy: hw, area_mm2: area, energy_uJ: energy, mpes: 12, utilisation: 0.5, trainSeconds },
+    });
+    const front: SweepFront = {
+      format: 'trannsformer-pareto', formatVersion: 1, name: 'levers', objectives: ['area', 'energy', 'hwAccuracy'], accuracyLossLimit: 0.05, done: 4, planned: 4, front: ['p1', 'p3'], recommended: 'p1',
+      sharing: { points: 4, trainings: 4, trainingsSaved: 0, notes: [], checkpointForking: false },
+      points: [
+        pt('p0', { hardwareAware: 0, placement: 'none', remap: 'none' }, 0.91, 2.5, 40, 50),
+        pt('p1', { hardwareAware: 0, placement: 'none', remap: 'faults' }, 0.95, 2.5, 40, 51),
+        pt('p2', { hardwareAware: 0, placement: 'ir-aware', remap: 'none' }, 0.92, 2.5, 40, 49),
+        pt('p3', { hardwareAware: 4, placement: 'ir-aware', remap: 'faults' }, 0.965, 2.6, 38, 150),
+      ],
+    };
+    const sv = paretoView(sweepParetoPoints(dir, front), sweepSummary(dir, front));
+    // The host carries the training time, the sweep's own front and its objectives.
+    assert.deepEqual(sv.points.map((p) => p.trainSeconds), [50, 51, 49, 150]);
+    assert.deepEqual(sv.points.map((p) => p.sweep?.onFront), [false, true, false, true]);
+    assert.deepEqual(sv.sweep?.objectives, ['area', 'energy', 'hwAccuracy']);
+    for (const theme of ['dark', 'light'] as const) {
+      const p = await openPanel(browser, 'pareto', { theme });
+      await p.send({ type: 'show', view: sv });
+      await p.page.waitForSelector('#points tbody tr');
+      const heads = await p.page.$$eval('#points thead th', (ths) => ths.map((t) => t.textContent));
+      assert.deepEqual(heads.slice(0, 4), ['point', 'hardwareAware', 'placement', 'remap']);
+      assert.ok(heads.includes('hardware accuracy') && heads.includes('area (mm²)') && heads.includes('training time'), `figure columns (${heads.join(' | ')})`);
+      assert.equal(heads.at(-1), 'front (area, energy, hwAccuracy)');
+      const rows = await p.page.$$eval('#points tbody tr', (trs) =>
+        trs.map((r) => ({
+          id: r.getAttribute('data-point'),
+          front: r.getAttribute('data-on-front'),
+          rec: r.getAttribute('data-recommended'),
+          axes: Array.from(r.querySelectorAll('td[data-axis]'), (c) => c.textContent).join(','),
+          hw: r.querySelector('td[data-metric="hwAccuracy"]')?.textContent,
+          time: r.querySelector('td[data-metric="trainSeconds"]')?.textContent,
+          mark: r.lastElementChild?.textContent,
+        })),
+      );
+      assert.deepEqual(rows, [
+        { id: 'p0', front: 'false', rec: 'false', axes: '0,none,none', hw: '91.00%', time: '50 s', mark: 'dominated' },
+        { id: 'p1', front: 'true', rec: 'true', axes: '0,none,faults', hw: '95.00%', time: '51 s', mark: '● on the front · ★ recommended' },
+        { id: 'p2', front: 'false', rec: 'false', axes: '0,ir-aware,none', hw: '92.00%', time: '49 s', mark: 'dominated' },
+        { id: 'p3', front: 'true', rec: 'false', axes: '4,ir-aware,faults', hw: '96.50%', time: '2 min 30 s', mark: '● on the front' },
+      ]);
+      // Visible (not the screen-reader-only front table), and the hover names the training time too.
+      assert.ok(await p.page.locator('#points').isVisible(), 'the points table is on screen');
+      const box = (await p.page.locator('#pareto').boundingBox())!;
+      const at = await p.page.$eval('#front tr', (r) => ({ x: Number(r.getAttribute('data-px')), y: Number(r.getAttribute('data-py')) }));
+      await p.page.mouse.move(box.x + at.x, box.y + at.y);
+      await p.page.waitForFunction(() => (document.getElementById('pareto-hover')?.textContent ?? '').length > 0);
+      assert.match((await p.page.textContent('#pareto-hover')) ?? '', /training: (2 min 30 s|5\d s|49 s)/);
+      assert.deepEqual(await sideways(p.page), { scrolls: false, wide: [] });
+      await p.page.screenshot({ path: path.join(SHOTS, `pareto-levers-${theme}.png`), fullPage: true });
+      assert.deepEqual(p.errors, []);
+      await p.page.context().close();
+    }
+  });
+
   test('an empty runs folder says what to do', async () => {
     const p = await openPanel(browser, 'pareto', { theme: 'light' });
     await p.send({ type: 'show', view: paretoView([]) });

@@ -68,6 +68,63 @@ const OVERLAYS = new Set([FRONT, BARS, STAR, INVALID]);
 
 const invalid = (p: ParetoPoint) => (p.warnings?.length ?? 0) > 0;
 
+/** A training time as people read it: "48 s", "3 min 07 s", "1 h 02 min". */
+function duration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '—';
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(Math.round(s - 60 * m)).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/** Column heads of the points table (the axis menus keep the long labels). */
+const SHORT: Record<ParetoMetric, string> = { area: 'area (mm²)', energy: 'energy (µJ)', accuracy: 'test accuracy', accuracyLoss: 'accuracy loss', mpes: 'mPEs', hwAccuracy: 'hardware accuracy' };
+
+/**
+ * A sweep's points as a visible table: its axes (the levers a point was made
+ * with), its figures and what it cost (training time), which are on the
+ * sweep's own front over all its objectives, the recommended one and the
+ * invalid ones. Points that differ only in a lever the chart's two axes do
+ * not see (placement, remap) are drawn on top of each other; here each has
+ * its row.
+ */
+function pointsTable(pts: ParetoPoint[], objectives: string[] | undefined): HTMLElement {
+  const rows = pts.filter((p) => p.sweep);
+  const axes = [...new Set(rows.flatMap((p) => Object.keys(p.sweep!.axes)))];
+  const metrics = METRICS.filter((m) => rows.some((p) => p.values[m.value] !== undefined));
+  const timed = rows.some((p) => p.trainSeconds !== undefined);
+  // Styled in place (panels.css has no table rule): the theme's border colour between rows, figures aligned right.
+  // Headers wrap, figures do not: the table stays as narrow as its figures.
+  const cell = (tag: 'th' | 'td', text: string, numeric = false, attrs: Record<string, string> = {}) =>
+    el(
+      tag,
+      { ...attrs, style: `padding:2px 12px 2px 0;text-align:${numeric ? 'right' : 'left'};vertical-align:bottom;border-bottom:1px solid var(--vscode-editorWidget-border, rgba(128,128,128,0.35))${tag === 'th' ? ';font-weight:600' : ';white-space:nowrap'}` },
+      text,
+    );
+  const frontOf = objectives?.length ? `front (${objectives.join(', ')})` : 'front';
+  const head = el('tr', {}, cell('th', 'point'), ...axes.map((a) => cell('th', a, false, { 'data-axis': a })), ...metrics.map((m) => cell('th', SHORT[m.value], true, { 'data-metric': m.value })), ...(timed ? [cell('th', 'training time', true)] : []), cell('th', frontOf));
+  const table = el('table', { id: 'points', style: 'border-collapse:collapse;font-size:0.92em' }, el('caption', { style: 'text-align:left;padding:4px 0;color:var(--vscode-descriptionForeground)' }, `Every point: its axes, its figures${timed ? ', its training time' : ''}`), el('thead', {}, head));
+  const body = el('tbody', {});
+  for (const p of rows) {
+    const sw = p.sweep!;
+    const marks = [sw.onFront ? '● on the front' : '', sw.recommended && !invalid(p) ? '★ recommended' : '', invalid(p) ? '⚠ invalid' : ''].filter(Boolean).join(' · ');
+    body.append(
+      el(
+        'tr',
+        { 'data-point': sw.id, 'data-on-front': String(sw.onFront === true), 'data-recommended': String(sw.recommended && !invalid(p)), ...(invalid(p) ? { 'data-invalid': 'true' } : {}), ...(p.trainSeconds !== undefined ? { 'data-train-s': String(p.trainSeconds) } : {}) },
+        cell('td', sw.id),
+        ...axes.map((a) => cell('td', sw.axes[a] ?? '—', false, { 'data-axis': a })),
+        ...metrics.map((m) => cell('td', fmt(m.value, p.values[m.value]), true, { 'data-metric': m.value })),
+        ...(timed ? [cell('td', p.trainSeconds === undefined ? '—' : duration(p.trainSeconds), true, { 'data-metric': 'trainSeconds' })] : []),
+        cell('td', marks || 'dominated'),
+      ),
+    );
+  }
+  table.append(body);
+  // Its own scroller: a wide table scrolls inside it, the panel does not scroll sideways.
+  return el('div', { style: 'overflow-x:auto;max-width:100%;margin:8px 0 12px' }, table);
+}
+
 function tooltipLines(p: ParetoPoint): string[] {
   const lines = [`${p.mode} · ${p.crossbar}×${p.crossbar}${p.preset ? ` · ${p.preset}` : ''}`, `${p.epochs} epochs${p.compare ? ` · ${p.compare}` : ''}`];
   if (invalid(p)) lines.push(...p.warnings!.map((w) => `⚠ invalid design: ${w}`), '⚠ never recommended');
@@ -78,6 +135,7 @@ function tooltipLines(p: ParetoPoint): string[] {
     if (p.sweep.recommended && !invalid(p)) lines.push('★ recommended design');
     if (p.sweep.repriced) lines.push('re-priced from a shared training');
   }
+  if (p.trainSeconds !== undefined) lines.push(`training: ${duration(p.trainSeconds)}`);
   if (p.sweep?.seeds) lines.push(`over seeds ${p.sweep.seeds.join(', ')}: means, ± sample std, (min–max)`);
   if (p.sweep?.verdict) lines.push(`accuracy: ${p.sweep.verdict}`);
   for (const m of METRICS) {
@@ -374,6 +432,7 @@ function render(): void {
   const legendNote = `Filled: non-dominated; faint: dominated. Marker size: crossbar size.${recShown ? ' Star: the recommended design.' : ''}${bad ? ' Red ×: invalid, priced beyond its preset\'s largest reliable crossbar (never recommended).' : ''}`;
   // Hidden in a box: a table grows to its content whatever its own width says (it made narrow panels scroll sideways).
   root.append(el('div', { class: 'sr' }, table), el('div', { class: 'sr', id: 'pareto-hover', 'aria-live': 'polite' }), el('p', { class: 'note' }, `${shown.length} ${noun}, ${front.length} on the front (dashed). ${legendNote} Area and energy are model estimates.`));
+  if (sw && pts.some((p) => p.sweep)) root.append(pointsTable(pts, sw.objectives));
   canvas.dataset.renderMs = (performance.now() - t0).toFixed(2);
 }
 

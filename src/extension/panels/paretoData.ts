@@ -95,10 +95,18 @@ export function sweepParetoPoints(dir: string, front: SweepFront): ParetoPoint[]
       values,
       dominated: {},
       // An invalid point is never shown as recommended, whatever pareto.json says.
-      sweep: { id: p.id, folder, axes: Object.fromEntries(Object.entries(p.axes).map(([k, v]) => [k, axisText(v)])), repriced: p.repriced === true, recommended: front.recommended === p.id && !warnings },
+      sweep: {
+        id: p.id,
+        folder,
+        axes: Object.fromEntries(Object.entries(p.axes).map(([k, v]) => [k, axisText(v)])),
+        repriced: p.repriced === true,
+        recommended: front.recommended === p.id && !warnings,
+        onFront: Array.isArray(front.front) && front.front.includes(p.id),
+      },
       ...(warnings ? { warnings } : {}),
       ...(f.beyondClaim ? { beyondClaim: f.beyondClaim } : {}),
       ...(values.hwAccuracy !== undefined && chipSpread(f.hwAccuracySpread) ? { hwChips: chipSpread(f.hwAccuracySpread) } : {}),
+      ...(isNum(f.trainSeconds) && f.trainSeconds >= 0 ? { trainSeconds: f.trainSeconds } : {}),
     });
   }
   return points;
@@ -157,6 +165,7 @@ function designParetoPoints(dir: string, folder: string, front: SweepFront): Par
         axes: Object.fromEntries(Object.entries(d.axes).map(([k, v]) => [k, axisText(v)])),
         repriced: false,
         recommended: front.recommendedDesign === d.id && !warnings,
+        onFront: Array.isArray(front.designFront) && front.designFront.includes(d.id),
         seeds: d.seeds,
         ...(d.verdict ? { verdict: d.verdict.text } : {}),
       },
@@ -178,7 +187,8 @@ function recommendsInvalid(front: SweepFront): string | undefined {
 /** What the panel's header says of one sweep. */
 export function sweepSummary(dir: string, front: SweepFront): ParetoSweepSummary {
   const invalid = recommendsInvalid(front);
-  if (invalid) return { dir, name: front.name, done: front.done, planned: front.planned, failed: front.points.filter((p) => p.status === 'failed').length, accuracyLossLimit: front.accuracyLossLimit, noRecommendation: invalid };
+  const objectives = Array.isArray(front.objectives) ? { objectives: front.objectives.map(String) } : {};
+  if (invalid) return { dir, name: front.name, done: front.done, planned: front.planned, failed: front.points.filter((p) => p.status === 'failed').length, accuracyLossLimit: front.accuracyLossLimit, ...objectives, noRecommendation: invalid };
   return {
     dir,
     name: front.name,
@@ -186,6 +196,7 @@ export function sweepSummary(dir: string, front: SweepFront): ParetoSweepSummary
     planned: front.planned,
     failed: front.points.filter((p) => p.status === 'failed').length,
     accuracyLossLimit: front.accuracyLossLimit,
+    ...objectives,
     ...(front.designs?.length
       ? front.recommendedDesign !== undefined
         ? { recommended: front.recommendedDesign }
