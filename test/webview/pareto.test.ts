@@ -432,6 +432,9 @@ describe('Pareto panel', { skip }, () => {
       assert.deepEqual(heads.slice(0, 4), ['point', 'hardwareAware', 'placement', 'remap']);
       assert.ok(heads.includes('hardware accuracy') && heads.includes('area (mm²)') && heads.includes('training time'), `figure columns (${heads.join(' | ')})`);
       assert.equal(heads.at(-1), 'front (area, energy, hwAccuracy)');
+      // No lever moved the test accuracy or the mPEs here: said once, not a column.
+      assert.ok(!heads.includes('test accuracy') && !heads.includes('mPEs'), `no column for a figure every point shares (${heads.join(' | ')})`);
+      assert.match((await p.page.textContent('#points caption')) ?? '', /the same for every point: test accuracy 97\.50%, mPEs 12$/);
       const rows = await p.page.$$eval('#points tbody tr', (trs) =>
         trs.map((r) => ({
           id: r.getAttribute('data-point'),

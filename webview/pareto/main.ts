@@ -91,7 +91,10 @@ const SHORT: Record<ParetoMetric, string> = { area: 'area (mm²)', energy: 'ener
 function pointsTable(pts: ParetoPoint[], objectives: string[] | undefined): HTMLElement {
   const rows = pts.filter((p) => p.sweep);
   const axes = [...new Set(rows.flatMap((p) => Object.keys(p.sweep!.axes)))];
-  const metrics = METRICS.filter((m) => rows.some((p) => p.values[m.value] !== undefined));
+  const known = METRICS.filter((m) => rows.some((p) => p.values[m.value] !== undefined));
+  // A figure no lever moved (every point prints the same) is said once, in the caption: the columns left are what differs.
+  const same = rows.length > 1 ? known.filter((m) => new Set(rows.map((p) => fmt(m.value, p.values[m.value]))).size === 1) : [];
+  const metrics = known.filter((m) => !same.includes(m));
   const timed = rows.some((p) => p.trainSeconds !== undefined);
   // Styled in place (panels.css has no table rule): the theme's border colour between rows, figures aligned right.
   // Headers wrap, figures do not: the table stays as narrow as its figures.
@@ -103,7 +106,7 @@ function pointsTable(pts: ParetoPoint[], objectives: string[] | undefined): HTML
     );
   const frontOf = objectives?.length ? `front (${objectives.join(', ')})` : 'front';
   const head = el('tr', {}, cell('th', 'point'), ...axes.map((a) => cell('th', a, false, { 'data-axis': a })), ...metrics.map((m) => cell('th', SHORT[m.value], true, { 'data-metric': m.value })), ...(timed ? [cell('th', 'training time', true)] : []), cell('th', frontOf));
-  const table = el('table', { id: 'points', style: 'border-collapse:collapse;font-size:0.92em' }, el('caption', { style: 'text-align:left;padding:4px 0;color:var(--vscode-descriptionForeground)' }, `Every point: its axes, its figures${timed ? ', its training time' : ''}`), el('thead', {}, head));
+  const table = el('table', { id: 'points', style: 'border-collapse:collapse;font-size:0.92em' }, el('caption', { style: 'text-align:left;padding:4px 0;color:var(--vscode-descriptionForeground)' }, `Every point: its axes, its figures${timed ? ', its training time' : ''}${same.length ? `; the same for every point: ${same.map((m) => `${SHORT[m.value]} ${fmt(m.value, rows[0].values[m.value])}`).join(', ')}` : ''}`), el('thead', {}, head));
   const body = el('tbody', {});
   for (const p of rows) {
     const sw = p.sweep!;
