@@ -58,3 +58,10 @@ export function startSweep(args: string[], cwd: string, onEvent: (e: EngineEvent
     }),
   );
 }
+
+/** A point's figures without its training time (wall-clock: differs between two runs of the same sweep). */
+export function untimed<T extends { trainSeconds?: number } | undefined>(figures: T): T {
+  if (!figures) return figures;
+  const { trainSeconds: _t, ...rest } = figures;
+  return rest as T;
+}

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord } from '../../src/engine/store/sweepFolder';
 import type { SweepFront, SweepJobRecord } from '../../src/engine/format/sweep';
-import { CLI, startSweep, sweepFolder, writeSweepConfig } from '../helpers/sweep';
+import { CLI, startSweep, sweepFolder, untimed, writeSweepConfig } from '../helpers/sweep';
 
 const config = {
   name: 'kr',
@@ -32,7 +32,7 @@ const TARGET = 'j01';
 const setup = () => writeSweepConfig(config, 'kr.trannsformer.json');
 
 function essence(f: SweepFront) {
-  return { points: f.points.map((p) => ({ id: p.id, status: p.status, figures: p.figures, rank: p.rank, accuracyLoss: p.accuracyLoss })), front: f.front, recommended: f.recommended };
+  return { points: f.points.map((p) => ({ id: p.id, status: p.status, figures: untimed(p.figures), rank: p.rank, accuracyLoss: p.accuracyLoss })), front: f.front, recommended: f.recommended };
 }
 
 /** The uninterrupted sweep, run once: its folder. */

@@ -14,7 +14,7 @@ import { readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord, readSweep } from '../../src/engine/store/sweepFolder';
 import type { SweepFront } from '../../src/engine/format/sweep';
 import { tmpDir } from '../helpers/files';
-import { CLI, startSweep } from '../helpers/sweep';
+import { CLI, startSweep, untimed } from '../helpers/sweep';
 
 const config = {
   name: 'orph',
@@ -29,7 +29,7 @@ const config = {
 const TRIALS = 15;
 
 function essence(f: SweepFront) {
-  return { points: f.points.map((p) => ({ id: p.id, status: p.status, figures: p.figures, rank: p.rank, accuracyLoss: p.accuracyLoss })), front: f.front, recommended: f.recommended };
+  return { points: f.points.map((p) => ({ id: p.id, status: p.status, figures: untimed(p.figures), rank: p.rank, accuracyLoss: p.accuracyLoss })), front: f.front, recommended: f.recommended };
 }
 
 /** Folders in the sweep folder no job record names (hidden staging folders included). */

@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { EngineEvent } from '../../src/engine/events';
-import { readRun } from '../../src/engine/store/runFolder';
+import { readMetrics, readRun } from '../../src/engine/store/runFolder';
 import { readFront, readJobRecord, readSweep } from '../../src/engine/store/sweepFolder';
-import { startSweep, sweepFolder, writeSweepConfig } from '../helpers/sweep';
+import { startSweep, sweepFolder, untimed, writeSweepConfig } from '../helpers/sweep';
 import { RunSession } from '../../src/extension/runSession';
 import { readRunsFolder } from '../../src/extension/runsModel';
 import type { SweepFront } from '../../src/engine/format/sweep';
@@ -30,7 +30,7 @@ const setup = () => writeSweepConfig(config);
 /** What must not depend on how the sweep got there: per point its status, figures, rank; the front; the recommendation. */
 function essence(f: SweepFront) {
   return {
-    points: f.points.map((p) => ({ id: p.id, status: p.status, figures: p.figures, rank: p.rank, accuracyLoss: p.accuracyLoss })),
+    points: f.points.map((p) => ({ id: p.id, status: p.status, figures: untimed(p.figures), rank: p.rank, accuracyLoss: p.accuracyLoss })),
     front: f.front,
     recommended: f.recommended,
   };
@@ -49,6 +49,15 @@ test('a sweep SIGKILLed at random points and resumed ends with the front of an u
   const expected = readFront(wholeDir)!;
   assert.equal(expected.done, 12);
   assert.ok(fs.readFileSync(path.join(wholeDir, 'points.csv'), 'utf8').split('\n').length >= 13);
+  // Each point's training time is its network's epochs, not the run's pricing after them.
+  for (const p of expected.points) {
+    const epochs = readMetrics(p.runDir!).metrics;
+    const sum = epochs.reduce((a, m) => a + m.seconds, 0);
+    assert.ok(Math.abs(p.figures!.trainSeconds! - sum) < 1e-9, `${p.id}: train ${p.figures!.trainSeconds} s, epochs ${sum} s`);
+    // A run trained from epoch 1 took longer than its epochs (it priced itself after them); a forked one counts its parent's epochs too.
+    const run = readRun(p.runDir!).result!;
+    if (!run.forkedFrom) assert.ok(p.figures!.trainSeconds! < run.seconds, `${p.id}: training ${p.figures!.trainSeconds} s, run ${run.seconds} s`);
+  }
 
   // Kill twice, each time after a random number of finished trainings and a random delay, then resume to the end.
   const seed = Date.now();

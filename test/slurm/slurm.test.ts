@@ -15,7 +15,7 @@ import { readFront, readJobRecord, readSweep } from '../../src/engine/store/swee
 import { describeSlurmFailure, liveSubmissions, runSlurmArray, slurmDir, type SlurmExit } from '../../src/runner/slurm';
 import { sweepPointRows } from '../../src/extension/runsModel';
 import { tmpDir } from '../helpers/files';
-import { startSweep, sweepFolder, writeSweepConfig } from '../helpers/sweep';
+import { startSweep, sweepFolder, untimed, writeSweepConfig } from '../helpers/sweep';
 import type { SweepFront } from '../../src/engine/format/sweep';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -55,7 +55,7 @@ const unstamped = (p: string) => path.basename(p).replace(/^\d{8}-\d{6}(-\d+)?-/
 /** What must not depend on the executor: per point status, figures, rank, loss, training; the front; the recommendation. */
 function essence(f: SweepFront) {
   return {
-    points: f.points.map((p) => ({ id: p.id, jobId: p.jobId, status: p.status, figures: p.figures, rank: p.rank, accuracyLoss: p.accuracyLoss, repriced: p.repriced, run: p.runDir && unstamped(p.runDir) })),
+    points: f.points.map((p) => ({ id: p.id, jobId: p.jobId, status: p.status, figures: untimed(p.figures), rank: p.rank, accuracyLoss: p.accuracyLoss, repriced: p.repriced, run: p.runDir && unstamped(p.runDir) })),
     front: f.front,
     recommended: f.recommended,
     done: f.done,
@@ -64,9 +64,11 @@ function essence(f: SweepFront) {
 
 /** points.csv with the run folders' paths reduced to their unstamped names. */
 function csv(dir: string): string {
-  return fs
-    .readFileSync(path.join(dir, 'points.csv'), 'utf8')
-    .split('\n')
+  const lines = fs.readFileSync(path.join(dir, 'points.csv'), 'utf8').split('\n');
+  // The training time is wall-clock: blank its column (train_s; no axis or figure holds a comma here).
+  const at = lines[0].split(',').indexOf('train_s');
+  return lines
+    .map((line, i) => (i > 0 && at >= 0 && line ? line.split(',').map((c, k) => (k === at ? '' : c)).join(',') : line))
     .map((line) => line.replace(/[^,]*\/\d{8}-\d{6}(-\d+)?-([^,/]+)(?=,)/, '$2'))
     .join('\n');
 }

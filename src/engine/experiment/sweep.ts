@@ -18,7 +18,7 @@ import { executeRun } from './run';
 import { evaluateRun } from './evaluate';
 import { paretoRanks } from '../core/pareto';
 import { checkSweepRecord, planSweep, trainingKey, type PlanOptions, type SweepPlan } from './sweepPlan';
-import { describeOwner, forceAdvice, listRuns, markRunEnded, markRunInterrupted, readEvaluation, readRun, removeDeadStaging } from '../store/runFolder';
+import { describeOwner, forceAdvice, listRuns, markRunEnded, markRunInterrupted, readEvaluation, readMetrics, readRun, removeDeadStaging } from '../store/runFolder';
 import { resumeRun } from './resume';
 import { formatDesignTable, SENSE, summarizeDesigns } from './sweepSeeds';
 import {
@@ -275,10 +275,11 @@ export async function jobOutcome(rec: SweepRecord, job: SweepJob, dir: string, r
     const own = readEvaluation(dir);
     const single = points.length === 1 && own && own.results.length > 0 && job.crossbars.length === 1 && job.presets.length === 1 && (!chips || own.hardwareAccuracy?.off.length === 0);
     const e = single ? own : await evaluateRun(dir, { crossbars: job.crossbars, presets: job.presets, write: false, ...(chips ? { chips } : {}) });
+    // What a lever costs in time (hardware-aware training) stands beside what it buys: the epochs' own time, not the run's pricing.
+    const trainSeconds = readMetrics(dir).metrics.reduce((a, m) => a + m.seconds, 0);
     for (const p of points) {
       const f = figuresAt(e, job.crossbars, job.presets, p.crossbar, p.preset, acc);
-      // What a lever costs in time (hardware-aware training) stands beside what it buys.
-      priced[p.id] = 'error' in f ? f : { ...f, trainSeconds: result.seconds };
+      priced[p.id] = 'error' in f ? f : { ...f, trainSeconds };
     }
   } catch (err) {
     for (const p of points) priced[p.id] = { error: `pricing failed: ${errorMessage(err)}` };

@@ -117,7 +117,7 @@ export interface SweepFigures {
   utilisation: number;
   area_mm2: number;
   energy_uJ: number;
-  /** Wall-clock seconds the point's training took (its own run: a forked run without its parent's shared epochs). */
+  /** Seconds the point's network took to train: the sum over its epochs (a forked run's shared epochs included; the end-of-run pricing not). */
   trainSeconds?: number;
   /** "adc": area and energy are the bit-serial ANN's with ADCs (hwAccuracy was measured through them); absent: the spiking implementation's. */
   machine?: 'adc';
