@@ -149,6 +149,6 @@ test('points not priced (pending, running, failed) are left out; non-string axis
   } as const;
   const pts = sweepParetoPoints('/r/s-sweep', JSON.parse(JSON.stringify(front)));
   assert.equal(pts.length, 1);
-  assert.deepEqual(pts[0].sweep, { id: 'a', folder: 's-sweep', axes: { 'training.learningRate': '0.25', 'transform.pruneRates': '[0.1,0.2]' }, repriced: false, recommended: true });
+  assert.deepEqual(pts[0].sweep, { id: 'a', folder: 's-sweep', axes: { 'training.learningRate': '0.25', 'transform.pruneRates': '[0.1,0.2]' }, repriced: false, recommended: true, onFront: true });
   assert.equal(pts[0].values.accuracyLoss, undefined, 'no loss without an original');
 });
