@@ -18,7 +18,7 @@ import { executeSweep } from '../../src/engine/experiment/sweep';
 import type { RunResult } from '../../src/engine/format/run';
 import type { SweepFront } from '../../src/engine/format/sweep';
 import { tmpDir } from '../helpers/files';
-import { CLI } from '../helpers/sweep';
+import { CLI, untimed } from '../helpers/sweep';
 
 const base = {
   name: 'synth',
@@ -126,7 +126,7 @@ test('compare: the TraNNsformer run stopped at epoch 2 and resumed alone → com
 
 /** What must not depend on how the sweep got there: per point its status, figures, rank; the front; the recommendation. */
 const essence = (f: SweepFront) => ({
-  points: f.points.map((p) => ({ id: p.id, status: p.status, figures: p.figures, rank: p.rank, accuracyLoss: p.accuracyLoss })),
+  points: f.points.map((p) => ({ id: p.id, status: p.status, figures: untimed(p.figures), rank: p.rank, accuracyLoss: p.accuracyLoss })),
   front: f.front,
   recommended: f.recommended,
 });
