@@ -189,6 +189,11 @@ function writeTable(): void {
     'paired differences on the same chips (placement, remapping) or the same chip seeds (hardware-aware training against',
     'plain training of the same seed), mean ± std; "no measurable effect" when the mean is within two standard errors.',
     '',
+    'How it was made: the trainings by `trannsformer compare bench/accuracy/levers/<config> --seeds 1,2,3 --modes … --backend onnx`',
+    '(quick-256-plain: original and trannsformer; quick-512-plain and quick-256-hwa: trannsformer; quick-512-hwa: original and',
+    'trannsformer), then `npm run bench:hardware-levers -- --runs <compare folders> --chips 2 --sizes <size> --placements <none|ir-aware>',
+    '--modes <mode>` (and `--spares 2`) per column; a TraNNsformer or hardware-aware run is measured only at the size it was trained for.',
+    '',
   ];
   for (const network of networks) {
     const net = cells.filter((c) => c.network === network);
